@@ -1,0 +1,139 @@
+// The Rego abstract syntax tree, as the parser produces it and the compiler annotates it.
+//
+// The tree mirrors OPA's ast package (Term, Expr, Body, Rule, Module) in a few plain structs. The parser
+// fills in everything except the fields marked "compiler", which the compiler sets when it resolves names;
+// after compilation the tree is immutable and shared read-only by every evaluation.
+//
+// Operators are desugared by the parser into calls, exactly as OPA does:
+//   a = b -> eq(a, b)      a := b -> assign(a, b)    a == b -> equal(a, b)   a != b -> neq(a, b)
+//   < <= > >= -> lt lte gt gte     + - * / % -> plus minus mul div rem     & | -> and or
+//   x in xs -> internal.member_2(x, xs)    k, v in xs -> internal.member_3(k, v, xs)
+//   unary minus on a non-literal -> minus(0, x)  (a negative literal stays a number)
+// A call's operator is its name as a dotted string ("plus", "io.jwt.decode", "data.pkg.f").
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "rego/error.h"
+#include "rego/value.h"
+
+namespace rego::ast {
+
+struct Term;
+struct Expr;
+struct Rule;
+using TermPtr = std::shared_ptr<Term>;
+using Body = std::vector<Expr>;
+using RulePtr = std::shared_ptr<Rule>;
+
+enum class TermKind : uint8_t {
+  Scalar,           // value holds null/boolean/number/string
+  Var,              // name; "_" is the wildcard (each occurrence a fresh var, renamed by the parser to "$_N")
+  Ref,              // items[0] is the head (Var, or any term: `[1,2][0]`, `f(x).y`), items[1..] the path
+  Array,            // items
+  Set,              // items (parser: `set()` and `{a, b}`)
+  Object,           // items as key/value pairs: items[2i] key, items[2i+1] value
+  ArrayCompr,       // items[0] head; body
+  SetCompr,         // items[0] head; body
+  ObjectCompr,      // items[0] key, items[1] value; body
+  Call,             // name (operator, dotted); items = args
+  TemplateString,   // $"a{x}b": items alternate literal String scalars and expression Terms; name = "" (see parts)
+};
+
+struct Term {
+  TermKind kind = TermKind::Scalar;
+  Location loc;
+  Value value;              // Scalar
+  std::string name;         // Var name / Call operator
+  std::vector<TermPtr> items;
+  Body body;                // comprehensions
+  // TemplateString: for each item, true when it is literal text, false when it is an interpolated expression.
+  std::vector<bool> literal_parts;
+
+  // ---- compiler ----
+  int slot = -1;            // Var: frame slot of the enclosing rule/query
+  const void* resolved = nullptr;  // Call/Ref: compiler-owned target (builtin or rule tree node)
+};
+
+// `with target as value`
+struct With {
+  TermPtr target;  // a Ref (input..., data..., or a function/built-in name as a Ref/Var)
+  TermPtr value;
+  Location loc;
+};
+
+enum class ExprKind : uint8_t {
+  Term,       // terms[0]: any term; usually a Call (operators included), else a Ref/Var/Scalar whose truth is tested
+  SomeDecl,   // `some a, b`: terms are the Vars (no collection) ...
+  SomeIn,     // `some v in xs` / `some k, v in xs`: terms = [value, collection] or [key, value, collection]
+  Every,      // `every v in xs { body }` / `every k, v in xs { body }`: terms = [key or null-Scalar, value, domain]
+};
+
+struct Expr {
+  ExprKind kind = ExprKind::Term;
+  bool negated = false;       // `not ...`
+  Location loc;
+  std::vector<TermPtr> terms;
+  Body body;                  // Every
+  std::vector<With> with;
+  bool generated = false;     // introduced by the compiler (not shown in results)
+};
+
+enum class RuleKind : uint8_t {
+  Complete,    // p := v / p = v / p if {...} (value true) / ref heads without a var key
+  PartialSet,  // p contains x / p[x] (v0)
+  PartialObj,  // p[k] := v, and ref heads whose last path term is a var (multi-value objects)
+  Function,    // f(args) := v
+};
+
+struct RuleHead {
+  // The rule's reference relative to its package: `p`, `p.q[r]`, `a["b"].c`. items[0] is a Var (the
+  // first name); later items are Scalars (strings for `.x`) or Vars/terms for `[expr]`.
+  std::vector<TermPtr> ref;
+  RuleKind kind = RuleKind::Complete;
+  TermPtr key;                 // PartialSet: the element; PartialObj: the key
+  TermPtr value;               // Complete/PartialObj/Function: the value (Scalar true when omitted)
+  std::vector<TermPtr> args;   // Function
+  bool assign = false;         // written with :=
+  Location loc;
+};
+
+struct Rule {
+  Location loc;
+  bool is_default = false;
+  RuleHead head;
+  Body body;                   // empty body = unconditionally true
+  RulePtr else_rule;           // the next `else` in the chain (head.value and body set; args as the parent)
+  Value annotations;           // METADATA for this rule (object) or null
+  std::string module_file;     // the file the rule came from
+
+  // ---- compiler ----
+  int num_slots = 0;
+};
+
+struct Import {
+  std::vector<TermPtr> path;   // as a Ref: [Var input|data|future|rego, Scalar "a", ...]
+  std::string alias;           // `as x`, or ""
+  Location loc;
+};
+
+struct Module {
+  std::shared_ptr<const SourceFile> source;
+  // Package path as strings, without the leading "data": `package a.b["c-d"]` -> {"a", "b", "c-d"}.
+  std::vector<std::string> package;
+  Location package_loc;
+  std::vector<Import> imports;
+  std::vector<RulePtr> rules;
+  Value package_annotations;   // METADATA with scope package/subpackages, or null
+  std::vector<Value> annotations;  // every METADATA block in the file, in order (for rego.metadata.*)
+  bool rego_v1 = true;         // parsed as Rego v1 (false in --v0-compatible mode)
+};
+
+// A ref's dotted form for messages: data.a.b["c"][x].
+std::string ref_to_string(const std::vector<TermPtr>& ref);
+// Any term back to Rego source (for error messages and `text`).
+std::string term_to_string(const Term& t);
+
+}  // namespace rego::ast

@@ -1,0 +1,85 @@
+// The built-in function registry: one table of every built-in the engine knows.
+//
+// Each namespace lives in its own file (strings.cpp, numbers.cpp, ...) and exposes one function
+// `void register_<namespace>(Registry&)`, called from all.cpp. The evaluator looks a built-in up once at
+// compile time and calls it through a plain function pointer; it knows nothing of any built-in's body.
+//
+// A built-in receives its evaluated arguments and returns a Value, or std::nullopt for "undefined". It reports
+// errors by throwing BuiltinError (see below); the evaluator turns them into eval_builtin_error /
+// eval_type_error, or into "undefined" when strict built-in errors are off, exactly as OPA does.
+// Built-ins must be pure functions of (args, context): they are called concurrently from many threads.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "rego/value.h"
+
+namespace rego {
+
+// Per-query state a built-in may use. One instance per query evaluation; never shared between threads.
+struct BuiltinContext {
+  int64_t now_ns = 0;            // time.now_ns: fixed for the whole query, as OPA does
+  bool strict = false;           // strict built-in errors
+  // Memo for non-deterministic built-ins (rand.intn, uuid.rfc4122, http.send): same args, same result
+  // within one query. Keyed by "name" + JSON of args.
+  std::unordered_map<std::string, Value>* memo = nullptr;
+  // print() output sink; null discards.
+  std::function<void(const std::string&)>* print_sink = nullptr;
+  // The base data and input of the query (for opa.runtime, rego.metadata.* etc.). May be null.
+  const Value* input = nullptr;
+  // Extra runtime info (opa.runtime()). Null object when not set.
+  Value runtime;
+};
+
+using BuiltinArgs = std::span<const Value>;
+using BuiltinFn = std::optional<Value> (*)(BuiltinArgs args, BuiltinContext& ctx);
+
+// Thrown by built-ins. type_error=true for operand type errors (eval_type_error), else eval_builtin_error.
+// The message is OPA's without the "name: " prefix; the evaluator adds it.
+struct BuiltinError {
+  std::string message;
+  bool type_error = false;
+};
+
+struct Builtin {
+  std::string name;      // "strings.replace_n"
+  int arity = 0;         // number of arguments (not counting the output operand)
+  BuiltinFn fn = nullptr;
+  bool nondeterministic = false;  // memoised per query
+};
+
+class Registry {
+ public:
+  void add(std::string name, int arity, BuiltinFn fn, bool nondeterministic = false);
+  const Builtin* find(std::string_view name) const;
+  const std::unordered_map<std::string, Builtin>& all() const { return table_; }
+
+ private:
+  std::unordered_map<std::string, Builtin> table_;
+};
+
+// The process-wide registry with every namespace registered (built on first use, then read-only).
+const Registry& builtins();
+
+// ---- argument helpers for built-in bodies (throw BuiltinError with OPA's wording) ----
+namespace args {
+// "operand 2 must be string but got number"
+[[noreturn]] void type_error(size_t index, const char* want, const Value& got);
+const std::string& string(BuiltinArgs a, size_t i);
+const Value& number(BuiltinArgs a, size_t i);
+int64_t integer(BuiltinArgs a, size_t i);  // a whole number within int64, else "operand N must be integer..."
+const std::vector<Value>& array(BuiltinArgs a, size_t i);
+const std::vector<Value>& set(BuiltinArgs a, size_t i);
+const std::vector<ObjectEntry>& object(BuiltinArgs a, size_t i);
+bool boolean(BuiltinArgs a, size_t i);
+// Elements of an array or set ("operand N must be one of {array, set} but got ...").
+const std::vector<Value>& array_or_set(BuiltinArgs a, size_t i);
+}  // namespace args
+
+}  // namespace rego

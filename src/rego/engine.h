@@ -1,0 +1,95 @@
+// The engine's one narrow interface: compile a policy set, then evaluate queries against it.
+//
+//   auto policy = rego::compile({{"authz.rego", text}}, opts);          // once; immutable, thread-safe
+//   auto result = rego::evaluate(*policy.policy, data, "data.authz.allow", query_opts);  // per request
+//
+// A CompiledPolicy never changes after compile() returns; any number of threads may evaluate against it at
+// once. Base data is passed per evaluation (the server keeps it in immutable snapshots), so policy and data
+// can be swapped independently. Nothing here throws: errors come back as values with OPA's codes.
+// The engine does no I/O: callers read files and hand over text.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rego/error.h"
+#include "rego/value.h"
+
+namespace rego {
+
+class CompiledPolicy;  // opaque: the merged, resolved, planned rule tree
+class PreparedQuery;   // opaque: a query compiled against one CompiledPolicy
+
+struct ModuleText {
+  std::string filename;
+  std::string text;
+};
+
+struct CompileOptions {
+  bool v0_compatible = false;
+};
+
+struct CompileResult {
+  std::shared_ptr<const CompiledPolicy> policy;  // null when errors is not empty
+  Errors errors;
+};
+
+CompileResult compile(const std::vector<ModuleText>& modules, const CompileOptions& opts = {});
+
+struct QueryOptions {
+  std::optional<Value> input;        // absent = no input document (refs to input are undefined)
+  bool strict_builtin_errors = false;
+  bool v0_compatible = false;        // parse the query as Rego v0
+  int64_t now_ns = 0;                // 0 = the current time, taken once per query
+  std::function<void(const std::string&)> print;  // print() output; null discards
+  // Stops the evaluation with eval_cancel_error when set (checked periodically). May be null.
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+struct ExpressionValue {
+  Value value;
+  std::string text;  // the expression's source text
+  Location location;
+};
+
+struct ResultRow {
+  std::vector<ExpressionValue> expressions;
+  std::vector<std::pair<std::string, Value>> bindings;  // user variables of the query, sorted by name
+};
+
+struct QueryResult {
+  std::vector<ResultRow> rows;  // empty = undefined
+  Errors errors;                // non-empty = the query failed (rows then empty)
+  bool ok() const { return errors.empty(); }
+};
+
+// Parses, compiles and evaluates an ad-hoc query ("data.x.allow", "x := input.y; x > 1").
+QueryResult evaluate(const CompiledPolicy& policy, const Value& data, const std::string& query,
+                     const QueryOptions& opts = {});
+
+// Fast path for the server: the value of one document path (["authz", "allow"]), no query parsing.
+// nullopt = undefined. Errors are returned through `errors`.
+std::optional<Value> evaluate_path(const CompiledPolicy& policy, const Value& data,
+                                   const std::vector<std::string>& path, const QueryOptions& opts, Errors& errors);
+
+// Compiles a query once for repeated evaluation (bench, server hot paths).
+struct PrepareResult {
+  std::shared_ptr<const PreparedQuery> query;
+  Errors errors;
+};
+PrepareResult prepare(std::shared_ptr<const CompiledPolicy> policy, const std::string& query,
+                      const QueryOptions& opts = {});
+QueryResult evaluate(const PreparedQuery& query, const Value& data, const QueryOptions& opts = {});
+
+// Compile-only check of modules (trex check): all errors found.
+Errors check(const std::vector<ModuleText>& modules, const CompileOptions& opts = {});
+
+// The AST of one module as OPA's `opa parse --format json` prints it (trex parse).
+// Returns false and fills errors on a parse error.
+bool parse_to_json(const ModuleText& module, const CompileOptions& opts, std::string& json_out, Errors& errors);
+
+}  // namespace rego

@@ -1,0 +1,34 @@
+// JSON in and out of Rego values.
+//
+// Reading uses RapidJSON's SAX reader straight into Values (no intermediate DOM). Numbers keep their exact
+// value (big integers and long decimals become Big numbers, see number.h). Writing prints as OPA does:
+// object keys sorted, sets as sorted arrays, non-string object keys as their JSON text, OPA's number format,
+// and HTML-unsafe characters (<, >, &) escaped as Go's encoding/json does.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "rego/error.h"
+#include "rego/value.h"
+
+namespace rego::json {
+
+struct ParseResult {
+  Value value;
+  bool ok = false;
+  std::string error;  // e.g. "invalid JSON at offset 12: Missing a comma or ']' after an array element."
+};
+
+// Parses one JSON document. Nesting deeper than max_depth is an error, never a stack overflow.
+ParseResult parse(std::string_view text, size_t max_depth = 10000);
+
+struct WriteOptions {
+  bool pretty = false;       // two-space indentation, as `opa eval --format pretty`/`?pretty=true`
+  bool escape_html = true;   // Go's default: < > & as \u003c \u003e \u0026
+};
+
+std::string write(const Value& v, const WriteOptions& opts = {});
+void append(const Value& v, std::string& out, const WriteOptions& opts = {});
+
+}  // namespace rego::json

@@ -1,0 +1,172 @@
+// Rego values: null, boolean, number, string, array, object, set.
+//
+// A Value is a small (16-byte) immutable handle. Scalars live inline; strings and collections live in
+// reference-counted heap nodes that are never mutated after construction, so a Value may be copied and shared
+// between threads freely (copying bumps an atomic count, nothing more).
+//
+// Ordering and equality follow OPA's total order (ast/compare.go):
+//   null < boolean < number < string < array < object < set
+// numbers compare by the exact number they denote (1 == 1.0 == 1e0), arrays element-wise then by length,
+// objects by their sorted keys then values, sets by their sorted elements.
+//
+// Objects keep their entries sorted by key and sets their elements sorted, so iteration order, equality and
+// JSON output are all deterministic and lookups are binary searches. Object keys may be any Value.
+//
+// This header never includes Boost.Multiprecision: big numbers are behind a pointer (number.cpp).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace rego {
+
+enum class Kind : uint8_t { Null = 0, Boolean = 1, Number = 2, String = 3, Array = 4, Object = 5, Set = 6 };
+
+// How a number is held. Int and Float are the fast paths; Big holds any number neither can hold exactly
+// (integers beyond int64, decimals such as 1e400 or 0.1234567890123456789) as mantissa * 10^exponent.
+enum class NumRep : uint8_t { Int = 0, Float = 1, Big = 2 };
+
+class Value;
+struct BigNumber;  // defined in number.cpp (Boost.Multiprecision lives there only)
+
+using ObjectEntry = std::pair<Value, Value>;
+
+namespace detail {
+struct Node {
+  mutable std::atomic<uint32_t> refs{1};
+  virtual ~Node() = default;
+};
+}  // namespace detail
+
+class Value {
+ public:
+  Value() noexcept : kind_(Kind::Null), rep_(NumRep::Int) { u_.i = 0; }
+  ~Value() { release(); }
+  Value(const Value& o) noexcept : kind_(o.kind_), rep_(o.rep_), u_(o.u_) { retain(); }
+  Value(Value&& o) noexcept : kind_(o.kind_), rep_(o.rep_), u_(o.u_) {
+    o.kind_ = Kind::Null;
+    o.u_.i = 0;
+  }
+  Value& operator=(const Value& o) noexcept {
+    if (this != &o) {
+      o.retain();
+      release();
+      kind_ = o.kind_;
+      rep_ = o.rep_;
+      u_ = o.u_;
+    }
+    return *this;
+  }
+  Value& operator=(Value&& o) noexcept {
+    if (this != &o) {
+      release();
+      kind_ = o.kind_;
+      rep_ = o.rep_;
+      u_ = o.u_;
+      o.kind_ = Kind::Null;
+      o.u_.i = 0;
+    }
+    return *this;
+  }
+
+  // ---- construction ----
+  static Value null() { return Value(); }
+  static Value boolean(bool b);
+  static Value integer(int64_t i);
+  static Value floating(double d);  // NaN/Inf are not Rego numbers: callers must check (see number.h)
+  static Value string(std::string s);
+  static Value string(std::string_view s) { return string(std::string(s)); }
+  static Value string(const char* s) { return string(std::string(s)); }
+  static Value array(std::vector<Value> items);
+  // Sorts and de-duplicates.
+  static Value set(std::vector<Value> items);
+  // Sorts by key; on duplicate keys the last entry wins.
+  static Value object(std::vector<ObjectEntry> entries);
+  // For callers that already hold sorted, unique input (skips the sort).
+  static Value set_sorted(std::vector<Value> items);
+  static Value object_sorted(std::vector<ObjectEntry> entries);
+  static Value big(BigNumber* owned);  // takes ownership; used by number.cpp
+
+  static const Value& empty_array();
+  static const Value& empty_object();
+  static const Value& empty_set();
+  static const Value& true_value();
+  static const Value& false_value();
+
+  // ---- inspection ----
+  Kind kind() const { return kind_; }
+  bool is_null() const { return kind_ == Kind::Null; }
+  bool is_boolean() const { return kind_ == Kind::Boolean; }
+  bool is_number() const { return kind_ == Kind::Number; }
+  bool is_string() const { return kind_ == Kind::String; }
+  bool is_array() const { return kind_ == Kind::Array; }
+  bool is_object() const { return kind_ == Kind::Object; }
+  bool is_set() const { return kind_ == Kind::Set; }
+  bool is_collection() const { return kind_ >= Kind::Array; }
+
+  bool as_bool() const { return u_.b; }
+  NumRep num_rep() const { return rep_; }
+  bool is_int() const { return kind_ == Kind::Number && rep_ == NumRep::Int; }
+  int64_t as_int() const { return u_.i; }        // only when is_int()
+  double as_float_rep() const { return u_.d; }   // only when num_rep()==Float
+  const BigNumber& as_big() const;               // only when num_rep()==Big
+
+  const std::string& as_string() const;
+  const std::vector<Value>& as_array() const;      // arrays
+  const std::vector<Value>& as_set() const;        // sets (sorted, unique)
+  const std::vector<ObjectEntry>& as_object() const;  // objects (sorted by key, unique keys)
+
+  // Number of elements of a collection, or of bytes... no: of a string's code points is count()'s job.
+  size_t size() const;
+
+  // Object lookup (nullptr when absent or not an object).
+  const Value* get(const Value& key) const;
+  const Value* get(std::string_view key) const;
+  // Set membership.
+  bool contains(const Value& item) const;
+
+  // "null", "boolean", "number", "string", "array", "object", "set" — as OPA's type_name.
+  const char* type_name() const;
+
+  bool operator==(const Value& o) const { return compare(*this, o) == 0; }
+  bool operator!=(const Value& o) const { return compare(*this, o) != 0; }
+  bool operator<(const Value& o) const { return compare(*this, o) < 0; }
+
+  // OPA's total order: negative, zero or positive.
+  static int compare(const Value& a, const Value& b);
+  size_t hash() const;
+
+  // Identity of the heap node (for caches); nullptr for inline scalars.
+  const void* node_ptr() const { return kind_ >= Kind::String || rep_ == NumRep::Big ? u_.p : nullptr; }
+
+ private:
+  bool heap() const { return kind_ >= Kind::String || (kind_ == Kind::Number && rep_ == NumRep::Big); }
+  void retain() const {
+    if (heap()) u_.p->refs.fetch_add(1, std::memory_order_relaxed);
+  }
+  void release() {
+    if (heap() && u_.p->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete u_.p;
+  }
+
+  Kind kind_;
+  NumRep rep_;
+  union Payload {
+    bool b;
+    int64_t i;
+    double d;
+    detail::Node* p;
+  } u_;
+};
+
+struct ValueHash {
+  size_t operator()(const Value& v) const { return v.hash(); }
+};
+
+// Convenience builders.
+inline Value str(std::string_view s) { return Value::string(s); }
+
+}  // namespace rego
