@@ -52,11 +52,14 @@ struct Builtin {
   int arity = 0;         // number of arguments (not counting the output operand)
   BuiltinFn fn = nullptr;
   bool nondeterministic = false;  // memoised per query
+  // A relation (OPA's `walk`) yields many results: fn returns an array of them and the evaluator iterates it.
+  bool relation = false;
 };
 
 class Registry {
  public:
   void add(std::string name, int arity, BuiltinFn fn, bool nondeterministic = false);
+  void add_relation(std::string name, int arity, BuiltinFn fn);
   const Builtin* find(std::string_view name) const;
   const std::unordered_map<std::string, Builtin>& all() const { return table_; }
 
