@@ -53,9 +53,19 @@ struct Term {
   std::vector<bool> literal_parts;
 
   // ---- compiler ----
-  int slot = -1;            // Var: frame slot of the enclosing rule/query
-  const void* resolved = nullptr;  // Call/Ref: compiler-owned target (builtin or rule tree node)
+  int slot = -1;            // Var: frame slot of the enclosing rule/query; kDataRoot/kInputRoot for those roots;
+                            // comprehensions: first slot local to the comprehension (lower slots are captured)
+  const void* resolved = nullptr;  // Call: compiler-owned target (see resolved_kind)
+  uint8_t resolved_kind = 0;       // Call: 0 unresolved, kResolvedBuiltin, kResolvedFunction
 };
+
+inline constexpr int kDataRoot = -2;
+inline constexpr int kInputRoot = -3;
+inline constexpr uint8_t kResolvedBuiltin = 1;   // resolved -> const rego::Builtin*
+inline constexpr uint8_t kResolvedFunction = 2;  // resolved -> const rego::eval::RuleNode*
+inline constexpr uint8_t kResolvedEq = 3;        // unification `=`
+inline constexpr uint8_t kResolvedAssign = 4;    // `:=`
+inline constexpr uint8_t kResolvedPrint = 5;     // print(...), variadic
 
 // `with target as value`
 struct With {
@@ -79,6 +89,7 @@ struct Expr {
   Body body;                  // Every
   std::vector<With> with;
   bool generated = false;     // introduced by the compiler (not shown in results)
+  int closure_base = -1;      // compiler: Every: first slot local to the body (lower slots are captured)
 };
 
 enum class RuleKind : uint8_t {

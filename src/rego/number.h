@@ -8,6 +8,7 @@
 // computed in double precision (as OPA's big.Float conversions of float64 do). Comparison is always exact.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,5 +49,21 @@ Value round(const Value& a);  // half away from zero, as Go's math.Round
 
 // Decimal text of a whole number of any size (for big-integer built-ins such as format_int, bits.*).
 std::string integer_text(const Value& n);
+
+// ---- Extra exact operations (number_bits.cpp; added for the bits.*, format_int and units.* built-ins) ----
+// Operands must be whole numbers (is_integer). Negative numbers behave as infinite two's complement, as Go's
+// big.Int does: bit_and(-6, 3) == 2, shift_right(-7, 1) == -4 (rounds toward negative infinity).
+Value bit_and(const Value& a, const Value& b);
+Value bit_or(const Value& a, const Value& b);
+Value bit_xor(const Value& a, const Value& b);
+Value bit_not(const Value& a);
+Value shift_left(const Value& a, uint64_t bits);
+Value shift_right(const Value& a, uint64_t bits);
+// Digits of a whole number in base 2, 8, 10 or 16 (lowercase), with a leading '-' when negative.
+std::string integer_text_base(const Value& n, int base);
+// Exactly decimal * num / 2^shift, where decimal is "[+-]digits[.digits][(e|E)[+-]digits]" (at least one digit;
+// ".5" and "5." allowed). A whole result comes back as an integer; otherwise it is truncated toward zero
+// (places < 0) or rounded half away from zero to `places` decimals. nullopt when decimal is not of that form.
+std::optional<Value> scale_decimal(std::string_view decimal, uint64_t num, unsigned shift, int places);
 
 }  // namespace rego::number

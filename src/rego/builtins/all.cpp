@@ -9,6 +9,20 @@ void register_aggregates(Registry&);
 void register_types(Registry&);
 void register_sets(Registry&);
 void register_strings(Registry&);
+void register_sprintf(Registry&);
+void register_casts(Registry&);
+void register_bits(Registry&);
+void register_units(Registry&);
+void register_template(Registry&);
+void register_arrays(Registry&);
+void register_objects(Registry&);
+void register_encoding(Registry&);
+void register_yaml(Registry&);
+void register_regex(Registry&);
+void register_semver(Registry&);
+void register_uuid(Registry&);
+void register_net(Registry&);
+void register_time(Registry&);
 
 const Registry& builtins() {
   static const Registry registry = [] {
@@ -18,6 +32,20 @@ const Registry& builtins() {
     register_types(r);
     register_sets(r);
     register_strings(r);
+    register_sprintf(r);
+    register_casts(r);
+    register_bits(r);
+    register_units(r);
+    register_template(r);
+    register_arrays(r);
+    register_objects(r);
+    register_encoding(r);
+    register_yaml(r);
+    register_regex(r);
+    register_semver(r);
+    register_uuid(r);
+    register_net(r);
+    register_time(r);
     return r;
   }();
   return registry;

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Installs everything trex needs to build and test on Debian 12 (bookworm).
+#
+# Idempotent: when every package is already installed it touches nothing (so it also works offline);
+# otherwise it refreshes the package lists and installs what is missing. Set TREX_FORCE_APT=1 to always
+# run `apt-get update` + `apt-get install`. Uses sudo only when not already root.
+set -euo pipefail
+
+# ---- the toolchain ----
+PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config g++
+)
+
+# ---- libraries of the Rego engine, the CLI and the compliance runner ----
+PACKAGES+=(
+  rapidjson-dev    # JSON reader/writer (SAX straight into rego::Value)
+  libre2-dev       # regex.* built-ins (RE2 syntax, as Go's regexp)
+  libboost-dev     # Boost.Multiprecision for big numbers (header-only)
+  libyaml-cpp-dev  # YAML data files and the OPA compliance cases
+  libssl-dev       # crypto.*, io.jwt.* built-ins
+  zlib1g-dev
+)
+
+# ---- tests and benchmarks ----
+PACKAGES+=(
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+
+# ---- later: server, agent actions, HSM-signed decision logs ----
+# Add the packages of later issues here, one group per feature, e.g.:
+#   softhsm2 opensc   # a PKCS#11 token for the signed decision log tests
+PACKAGES+=(
+)
+
+if [ "$(id -u)" -eq 0 ]; then
+  SUDO=()
+else
+  SUDO=(sudo)
+fi
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  # dpkg-query prints "install ok installed" only for fully installed packages.
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ "${#missing[@]}" -eq 0 ] && [ "${TREX_FORCE_APT:-0}" != "1" ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]:-${PACKAGES[*]}}"
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" apt-get update
+"${SUDO[@]}" apt-get install -y --no-install-recommends "${PACKAGES[@]}"

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds trex and runs every test: unit tests, CLI integration tests and the OPA compliance suite
+# (measured against the ratchet list compat-tests/expected-pass.txt).
+#
+#   bash scripts/test.sh
+#
+# The compliance cases are looked for in $TREX_COMPLIANCE_DIR, else ../shared/opa-compliance next to the
+# repository (see README.md for fetching them from OPA's repository).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$(pwd)"
+
+bash scripts/install-deps.sh
+
+COMPLIANCE_DIR="${TREX_COMPLIANCE_DIR:-$ROOT/../shared/opa-compliance}"
+if [ -d "$COMPLIANCE_DIR" ]; then
+  COMPLIANCE_DIR="$(cd "$COMPLIANCE_DIR" && pwd)"
+  echo "test: OPA compliance cases from $COMPLIANCE_DIR"
+else
+  # Not fatal here: the opa_compliance test itself fails and says how to fetch the cases.
+  echo "test: no OPA compliance cases at $COMPLIANCE_DIR (set TREX_COMPLIANCE_DIR, see README.md)"
+fi
+
+# Two jobs at most by default: the machines this runs on are small and shared.
+JOBS="${TREX_JOBS:-2}"
+
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DTREX_COMPLIANCE_DIR="$COMPLIANCE_DIR"
+cmake --build build -j "$JOBS"
+ctest --test-dir build --output-on-failure -j "$JOBS"

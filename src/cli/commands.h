@@ -1,0 +1,23 @@
+// The trex verbs. Each takes the arguments after the verb and returns the process exit code.
+//
+// Exit codes follow OPA: 0 success; 1 for `check`/`parse` errors and for `eval --fail`/`--fail-defined`;
+// 2 for `eval` errors (policy, query or evaluation) and for command-line usage errors.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace trex::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitUsage = 2;
+
+int run_eval(const std::vector<std::string>& args);
+int run_check(const std::vector<std::string>& args);
+int run_parse(const std::vector<std::string>& args);
+
+// Prints "trex <verb>: <message>" and the verb's usage to stderr; returns kExitUsage.
+int usage_error(const std::string& verb, const std::string& message, const char* usage);
+
+}  // namespace trex::cli

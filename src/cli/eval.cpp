@@ -1,0 +1,121 @@
+// trex eval: evaluate a Rego query against policies, data and input, printing OPA's output shapes.
+#include <iostream>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "cli/files.h"
+#include "cli/output.h"
+#include "rego/engine.h"
+
+namespace trex::cli {
+namespace {
+
+const char* kUsage =
+    "usage: trex eval [flags] <query>\n"
+    "  -d, --data PATH            load .rego, .json and .yaml files (directories recursively); repeatable\n"
+    "  -i, --input FILE           input document (JSON or YAML)\n"
+    "  -I, --stdin-input          read the input document from stdin\n"
+    "  -f, --format FORMAT        json (default), pretty, raw, values, bindings\n"
+    "      --v0-compatible        parse policies and the query as Rego v0\n"
+    "      --strict-builtin-errors  treat the first built-in error as fatal\n"
+    "      --fail                 exit 1 when the result is undefined\n"
+    "      --fail-defined         exit 1 when the result is defined\n";
+
+const std::vector<FlagSpec> kFlags = {
+    {{"--help", "-h"}, false},
+    {{"--data", "-d"}, true},
+    {{"--input", "-i"}, true},
+    {{"--stdin-input", "-I"}, false},
+    {{"--format", "-f"}, true},
+    {{"--v0-compatible"}, false},
+    {{"--strict-builtin-errors"}, false},
+    {{"--fail"}, false},
+    {{"--fail-defined"}, false},
+};
+
+// Prints errors the way the chosen format does: JSON on stdout, or OPA's text on stderr.
+void print_errors(const std::string& format, const rego::Errors& errors) {
+  if (format == "json") std::cout << errors_json(errors);
+  else std::cerr << errors_text(errors);
+}
+
+}  // namespace
+
+int run_eval(const std::vector<std::string>& argv) {
+  ParsedArgs args = parse_flags(argv, kFlags);
+  if (!args.error.empty()) return usage_error("eval", args.error, kUsage);
+  if (args.has("--help")) {
+    std::cout << kUsage;
+    return kExitOk;
+  }
+  if (args.positional.empty()) return usage_error("eval", "specify a query argument", kUsage);
+  if (args.positional.size() > 1) return usage_error("eval", "specify at most one query argument", kUsage);
+  const std::string format = args.last("--format", "json");
+  if (format != "json" && format != "pretty" && format != "raw" && format != "values" && format != "bindings")
+    return usage_error("eval", "invalid --format " + format + " (json, pretty, raw, values, bindings)", kUsage);
+  if (args.has("--fail") && args.has("--fail-defined"))
+    return usage_error("eval", "specify --fail or --fail-defined but not both", kUsage);
+  if (args.has("--stdin-input") && args.has("--input"))
+    return usage_error("eval", "specify --stdin-input or --input but not both", kUsage);
+  const bool v0 = args.has("--v0-compatible");
+
+  // The input document: a problem here is a usage-level error in OPA (plain text on stderr, exit 2).
+  std::optional<rego::Value> input;
+  if (args.has("--input") || args.has("--stdin-input")) {
+    std::string text, error;
+    if (args.has("--stdin-input")) {
+      text = read_stdin();
+    } else if (auto t = read_file(args.last("--input"), error)) {
+      text = std::move(*t);
+    } else {
+      std::cerr << error << "\n";
+      return kExitUsage;
+    }
+    input = parse_document(text, error);
+    if (!input) {
+      std::cerr << "unable to parse input: " << error << "\n";
+      return kExitUsage;
+    }
+  }
+
+  Loaded loaded = load_paths(args.values("--data"));
+  if (!loaded.errors.empty()) {
+    print_errors(format, loaded.errors);
+    return kExitUsage;
+  }
+
+  rego::CompileOptions copts;
+  copts.v0_compatible = v0;
+  auto compiled = rego::compile(loaded.modules, copts);
+  if (!compiled.errors.empty() || !compiled.policy) {
+    print_errors(format, compiled.errors);
+    return kExitUsage;
+  }
+
+  rego::QueryOptions qopts;
+  qopts.input = std::move(input);
+  qopts.v0_compatible = v0;
+  qopts.strict_builtin_errors = args.has("--strict-builtin-errors");
+  // print() goes to stderr, as `opa eval` does.
+  qopts.print = [](const std::string& line) {
+    std::cerr << line;
+    if (line.empty() || line.back() != '\n') std::cerr << '\n';
+  };
+  rego::QueryResult result = rego::evaluate(*compiled.policy, loaded.data, args.positional.front(), qopts);
+
+  if (!result.ok()) {
+    print_errors(format, result.errors);
+    return kExitUsage;
+  }
+  if (format == "json") std::cout << result_json(result);
+  else if (format == "pretty") std::cout << result_pretty(result);
+  else if (format == "raw") std::cout << result_raw(result);
+  else if (format == "values") std::cout << result_values(result);
+  else std::cout << result_bindings(result);
+
+  const bool defined = !result.rows.empty();
+  if ((args.has("--fail") && !defined) || (args.has("--fail-defined") && defined)) return kExitFailed;
+  return kExitOk;
+}
+
+}  // namespace trex::cli

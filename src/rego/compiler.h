@@ -1,0 +1,68 @@
+// The compiler: parsed modules in, one immutable CompiledPolicy out (see policy.h).
+//
+// Steps, in order (each in its own file):
+//   rule_tree.cpp  merge modules into the tree of rule nodes keyed by document path
+//   resolver.cpp   resolve names (locals to frame slots; rule names and imports to data refs; calls to
+//                  built-ins or functions) and check arity
+//   safety.cpp     order each body so every variable is bound before it is read (rego_unsafe_var_error)
+//   recursion.cpp  reject rules that depend on themselves (rego_recursion_error)
+//   indexer.cpp    build equality indexes over rules keyed on input fields
+// Errors are collected and thrown together as RegoErrors.
+#pragma once
+
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "rego/ast.h"
+#include "rego/policy.h"
+
+namespace rego {
+
+struct CompileOptions;
+
+// Throws RegoErrors.
+std::shared_ptr<CompiledPolicy> compile_modules(std::vector<ast::Module> modules, bool v0_compatible);
+
+// A query compiled against a policy.
+struct CompiledQuery {
+  ast::Body body;
+  int num_slots = 0;
+  std::vector<std::pair<std::string, int>> user_vars;  // named query variables (sorted by name) and their slots
+  std::shared_ptr<const SourceFile> source;
+};
+
+// Throws RegoErrors.
+CompiledQuery compile_query(const CompiledPolicy& policy, ast::Body body, std::shared_ptr<const SourceFile> src);
+
+namespace compiler {
+
+// Internal steps (see above).
+void build_rule_tree(CompiledPolicy& policy, Errors& errors);
+void resolve_rules(CompiledPolicy& policy, Errors& errors);
+void check_recursion(const CompiledPolicy& policy, Errors& errors);
+void build_indexes(CompiledPolicy& policy);
+
+// Resolution context of one package (shared by resolver and query compilation).
+struct PackageContext {
+  std::vector<std::string> package;                 // {"a","b"} for data.a.b
+  const std::vector<ast::Import>* imports = nullptr;
+  const CompiledPolicy* policy = nullptr;
+  const eval::RuleNode* package_node = nullptr;     // may be null (query with no package)
+  const std::set<std::string>* rule_names = nullptr; // first names of the package's rules (may be null)
+};
+
+// Resolves names and allocates slots in one rule (head and body). Returns the slot count.
+int resolve_rule(ast::Rule& rule, const PackageContext& ctx, Errors& errors);
+// Resolves a query body; fills user_vars. Returns the slot count.
+int resolve_query(ast::Body& body, const PackageContext& ctx, std::vector<std::pair<std::string, int>>& user_vars,
+                  Errors& errors);
+
+// Reorders a body (and nested bodies) for safety. `bound` holds the slots already bound on entry.
+// Reports rego_unsafe_var_error for variables no ordering can bind.
+void order_body(ast::Body& body, std::vector<bool>& bound, Errors& errors);
+void order_rule(ast::Rule& rule, Errors& errors);
+
+}  // namespace compiler
+}  // namespace rego

@@ -1,0 +1,363 @@
+// Bodies, expressions, unification, `with`, `some ... in` and `every`.
+#include "rego/eval.h"
+
+#include "rego/error.h"
+
+namespace rego::eval {
+
+using ast::Term;
+using ast::TermKind;
+
+void Evaluator::fail(const char* code, std::string message, const Location& loc) {
+  throw RegoError(code, std::move(message), loc);
+}
+
+void Evaluator::check_cancel() {
+  if (opts_.cancel && opts_.cancel->load(std::memory_order_relaxed))
+    throw RegoError(code::kCancel, "caller cancelled query execution");
+}
+
+const Value* Evaluator::var_value(const Term& v, const Frame& f) const {
+  if (v.slot >= 0) return f.bound[static_cast<size_t>(v.slot)] ? &f.values[static_cast<size_t>(v.slot)] : nullptr;
+  if (v.slot == ast::kInputRoot) return has_input_ ? &input_ : nullptr;
+  return nullptr;
+}
+
+void Evaluator::run(const ast::Body& body, Frame& frame, FunctionRef<bool(Frame&)> k) {
+  top_body_ = &body;
+  eval_body(body, 0, frame, [&] { return k(frame); });
+}
+
+std::optional<Value> Evaluator::document(const std::vector<Value>& path) {
+  const RuleNode* node = &policy_.root;
+  const Value* base = &data_;
+  Value holder;
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (node && !node->has_rules) {
+      const RuleNode* c = node->child(path[i]);
+      base = base ? base->get(path[i]) : nullptr;
+      node = c;
+      continue;
+    }
+    // Below a rule: index into its value.
+    std::optional<Value> v = node ? node_document(*node, base) : (base ? std::optional<Value>(*base) : std::nullopt);
+    if (!v) return std::nullopt;
+    holder = *v;
+    node = nullptr;
+    base = &holder;
+    for (; i < path.size(); ++i) {
+      const Value* next = nullptr;
+      if (base->is_object()) next = base->get(path[i]);
+      if (!next) return std::nullopt;
+      holder = *next;
+      base = &holder;
+    }
+    return holder;
+  }
+  if (node) return node_document(*node, base);
+  if (base) return *base;
+  return std::nullopt;
+}
+
+bool Evaluator::eval_body(const ast::Body& body, size_t i, Frame& f, Cont k) {
+  if (i == body.size()) return k();
+  return eval_expr(body[i], f, [&] { return eval_body(body, i + 1, f, k); });
+}
+
+bool Evaluator::eval_expr(const ast::Expr& e, Frame& f, Cont k) {
+  if ((++steps_ & 1023) == 0) check_cancel();
+  if (!e.with.empty()) {
+    std::vector<std::unique_ptr<Cache>> caches;
+    WithState outer = save_state();
+    bool r = apply_with(e, 0, f, caches, outer, k);
+    restore_state(outer);
+    return r;
+  }
+  if (e.negated) {
+    size_t m = mark();
+    bool found = false;
+    eval_expr_inner(e, f, [&] {
+      found = true;
+      return false;
+    });
+    undo(m);
+    if (found) return true;
+    if (track_exprs_ && top_body_ && &e >= top_body_->data() && &e < top_body_->data() + top_body_->size())
+      expr_values_[static_cast<size_t>(&e - top_body_->data())] = Value::boolean(true);
+    return k();
+  }
+  return eval_expr_inner(e, f, k);
+}
+
+// Applies the i-th `with` modifier, then the rest, then evaluates the expression. The continuation runs with
+// the modifiers lifted: they apply to this expression only.
+bool Evaluator::apply_with(const ast::Expr& e, size_t i, Frame& f, std::vector<std::unique_ptr<Cache>>& caches,
+                           const WithState& outer, Cont k) {
+  if (i == e.with.size()) {
+    ast::Expr plain;        // the expression without its modifiers (shares terms)
+    plain.kind = e.kind;
+    plain.negated = e.negated;
+    plain.loc = e.loc;
+    plain.terms = e.terms;
+    plain.body = e.body;
+    plain.closure_base = e.closure_base;
+    return eval_expr(plain, f, [&] {
+      WithState cur = save_state();
+      restore_state(outer);
+      bool r = k();
+      restore_state(cur);
+      return r;
+    });
+  }
+  const ast::With& w = e.with[i];
+  const Term& target = *w.target;
+  // The replacement value (the first, as `with` values are single-valued).
+  auto value_of = [&](const Term& t) -> std::optional<Value> {
+    std::optional<Value> out;
+    eval_term(t, f, [&](const Value& v) {
+      out = v;
+      return false;
+    });
+    return out;
+  };
+  caches.push_back(std::make_unique<Cache>());
+  if (target.resolved_kind == ast::kResolvedBuiltin || target.resolved_kind == ast::kResolvedFunction) {
+    replaced_[target.resolved] = Replacement{w.value.get(), &f};
+    cache_ = caches.back().get();
+    return apply_with(e, i + 1, f, caches, outer, k);
+  }
+  // input... or data... : the path below the root.
+  std::vector<Value> path;
+  const Term* head = target.kind == TermKind::Ref ? target.items[0].get() : &target;
+  if (target.kind == TermKind::Ref) {
+    for (size_t j = 1; j < target.items.size(); ++j) {
+      std::optional<Value> key = value_of(*target.items[j]);
+      if (!key) return true;
+      path.push_back(*key);
+    }
+  }
+  std::optional<Value> v = value_of(*w.value);
+  if (!v) return true;
+  auto upsert = [](auto&& self, const Value& doc, const std::vector<Value>& p, size_t j, const Value& val) -> Value {
+    if (j == p.size()) return val;
+    std::vector<ObjectEntry> entries;
+    if (doc.is_object()) entries = doc.as_object();
+    const Value* cur = doc.is_object() ? doc.get(p[j]) : nullptr;
+    Value child = self(self, cur ? *cur : Value::empty_object(), p, j + 1, val);
+    bool replaced = false;
+    for (auto& [ek, ev] : entries)
+      if (ek == p[j]) {
+        ev = child;
+        replaced = true;
+      }
+    if (!replaced) entries.emplace_back(p[j], child);
+    return Value::object(std::move(entries));
+  };
+  if (head->slot == ast::kInputRoot) {
+    input_ = upsert(upsert, has_input_ ? input_ : Value::empty_object(), path, 0, *v);
+    has_input_ = true;
+  } else {
+    data_ = upsert(upsert, data_, path, 0, *v);
+    const RuleNode* node = &policy_.root;
+    for (auto& p : path) {
+      const RuleNode* c = node->child(p);
+      if (!c) break;
+      node = c;
+    }
+    overridden_.push_back(node);
+  }
+  cache_ = caches.back().get();
+  return apply_with(e, i + 1, f, caches, outer, k);
+}
+
+bool Evaluator::eval_expr_inner(const ast::Expr& e, Frame& f, Cont k) {
+  auto record = [&](const Value& v) {
+    if (track_exprs_ && top_body_ && &e >= top_body_->data() && &e < top_body_->data() + top_body_->size())
+      expr_values_[static_cast<size_t>(&e - top_body_->data())] = v;
+  };
+  switch (e.kind) {
+    case ast::ExprKind::SomeDecl: record(Value::boolean(true)); return k();
+    case ast::ExprKind::SomeIn: return eval_some_in(e, f, [&] { record(Value::boolean(true)); return k(); });
+    case ast::ExprKind::Every: return eval_every(e, f, [&] { record(Value::boolean(true)); return k(); });
+    case ast::ExprKind::Term: break;
+  }
+  const Term& t = *e.terms[0];
+  if (t.kind == TermKind::Call) {
+    if (t.resolved_kind == ast::kResolvedEq || t.resolved_kind == ast::kResolvedAssign) {
+      return unify(*t.items[0], *t.items[1], f, [&] {
+        record(Value::boolean(true));
+        return k();
+      });
+    }
+    size_t nargs = t.items.size();
+    size_t arity = nargs;
+    if (t.resolved_kind == ast::kResolvedBuiltin) arity = static_cast<size_t>(static_cast<const Builtin*>(t.resolved)->arity);
+    else if (t.resolved_kind == ast::kResolvedFunction) arity = static_cast<const RuleNode*>(t.resolved)->arity;
+    if (t.resolved_kind != ast::kResolvedPrint && nargs == arity + 1) {
+      return eval_call(t, f, [&](const Value& v) {
+        return unify_value(*t.items.back(), v, f, [&] {
+          record(Value::boolean(true));
+          return k();
+        });
+      });
+    }
+    return eval_call(t, f, [&](const Value& v) {
+      if (v.is_boolean() && !v.as_bool()) return true;
+      record(v);
+      return k();
+    });
+  }
+  return eval_term(t, f, [&](const Value& v) {
+    if (v.is_boolean() && !v.as_bool()) return true;
+    record(v);
+    return k();
+  });
+}
+
+bool Evaluator::eval_some_in(const ast::Expr& e, Frame& f, Cont k) {
+  const Term* key = e.terms.size() == 3 ? e.terms[0].get() : nullptr;
+  const Term& val = *e.terms[e.terms.size() - 2];
+  return eval_term(*e.terms.back(), f, [&](const Value& coll) {
+    auto visit = [&](const Value& kk, const Value& vv) {
+      if (key) return unify_value(*key, kk, f, [&] { return unify_value(val, vv, f, k); });
+      return unify_value(val, vv, f, k);
+    };
+    switch (coll.kind()) {
+      case Kind::Array: {
+        const auto& items = coll.as_array();
+        for (size_t i = 0; i < items.size(); ++i)
+          if (!visit(Value::integer(static_cast<int64_t>(i)), items[i])) return false;
+        return true;
+      }
+      case Kind::Object:
+        for (const auto& [kk, vv] : coll.as_object())
+          if (!visit(kk, vv)) return false;
+        return true;
+      case Kind::Set:
+        for (const auto& x : coll.as_set())
+          if (!visit(x, x)) return false;
+        return true;
+      default: return true;
+    }
+  });
+}
+
+bool Evaluator::eval_every(const ast::Expr& e, Frame& f, Cont k) {
+  const Term* key = e.terms[0]->kind == TermKind::Scalar && e.terms[0]->value.is_null() ? nullptr : e.terms[0].get();
+  const Term& val = *e.terms[1];
+  return eval_term(*e.terms[2], f, [&](const Value& coll) {
+    bool all = true;
+    auto check = [&](const Value& kk, const Value& vv) {
+      size_t m = mark();
+      bool ok = false;
+      auto body = [&] {
+        return eval_body(e.body, 0, f, [&] {
+          ok = true;
+          return false;
+        });
+      };
+      if (key) unify_value(*key, kk, f, [&] { return unify_value(val, vv, f, body); });
+      else unify_value(val, vv, f, body);
+      undo(m);
+      return ok;
+    };
+    switch (coll.kind()) {
+      case Kind::Array: {
+        const auto& items = coll.as_array();
+        for (size_t i = 0; i < items.size() && all; ++i) all = check(Value::integer(static_cast<int64_t>(i)), items[i]);
+        break;
+      }
+      case Kind::Object:
+        for (const auto& [kk, vv] : coll.as_object())
+          if (!(all = check(kk, vv))) break;
+        break;
+      case Kind::Set:
+        for (const auto& x : coll.as_set())
+          if (!(all = check(x, x))) break;
+        break;
+      default: all = false;
+    }
+    return all ? k() : true;
+  });
+}
+
+namespace {
+// A term that unification can bind (it holds unbound variables in pattern positions).
+bool has_unbound_pattern(const Term& t, const Frame& f) {
+  switch (t.kind) {
+    case TermKind::Var: return t.slot >= 0 && !f.bound[static_cast<size_t>(t.slot)];
+    case TermKind::Array:
+    case TermKind::Object:
+      for (auto& i : t.items)
+        if (has_unbound_pattern(*i, f)) return true;
+      return false;
+    default: return false;
+  }
+}
+}  // namespace
+
+bool Evaluator::unify(const Term& a, const Term& b, Frame& f, Cont k) {
+  if (a.kind == TermKind::Array && b.kind == TermKind::Array && a.items.size() == b.items.size() &&
+      has_unbound_pattern(a, f) && has_unbound_pattern(b, f)) {
+    // Element-wise: [x, 1] = [2, y].
+    auto step = [&](auto&& self, size_t i) -> bool {
+      if (i == a.items.size()) return k();
+      return unify(*a.items[i], *b.items[i], f, [&] { return self(self, i + 1); });
+    };
+    return step(step, 0);
+  }
+  if (has_unbound_pattern(a, f)) {
+    if (a.kind == TermKind::Var && has_unbound_pattern(b, f) && b.kind == TermKind::Var)
+      fail(code::kInternal, "cannot unify two unbound variables " + a.name + " and " + b.name, a.loc);
+    return eval_term(b, f, [&](const Value& v) { return unify_value(a, v, f, k); });
+  }
+  return eval_term(a, f, [&](const Value& v) { return unify_value(b, v, f, k); });
+}
+
+bool Evaluator::unify_value(const Term& t, const Value& v, Frame& f, Cont k) {
+  switch (t.kind) {
+    case TermKind::Var: {
+      if (t.slot < 0) {
+        const Value* cur = var_value(t, f);
+        if (t.slot == ast::kDataRoot) {
+          auto d = document({});
+          return d && *d == v ? k() : true;
+        }
+        return cur && *cur == v ? k() : true;
+      }
+      size_t s = static_cast<size_t>(t.slot);
+      if (f.bound[s]) return f.values[s] == v ? k() : true;
+      bind(f, t.slot, v);
+      size_t m = trail_.size() - 1;
+      bool r = k();
+      undo(m);
+      return r;
+    }
+    case TermKind::Scalar: return t.value == v ? k() : true;
+    case TermKind::Array: {
+      if (!v.is_array() || v.as_array().size() != t.items.size()) return true;
+      const auto& items = v.as_array();
+      auto step = [&](auto&& self, size_t i) -> bool {
+        if (i == items.size()) return k();
+        return unify_value(*t.items[i], items[i], f, [&] { return self(self, i + 1); });
+      };
+      return step(step, 0);
+    }
+    case TermKind::Object: {
+      if (!v.is_object() || v.as_object().size() * 2 != t.items.size()) return true;
+      auto step = [&](auto&& self, size_t i) -> bool {
+        if (i == t.items.size()) return k();
+        return eval_term(*t.items[i], f, [&](const Value& key) {
+          const Value* found = v.get(key);
+          if (!found) return true;
+          return unify_value(*t.items[i + 1], *found, f, [&] { return self(self, i + 2); });
+        });
+      };
+      return step(step, 0);
+    }
+    default:
+      return eval_term(t, f, [&](const Value& x) { return x == v ? k() : true; });
+  }
+}
+
+}  // namespace rego::eval

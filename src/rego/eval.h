@@ -1,0 +1,162 @@
+// The evaluator: top-down, backtracking evaluation of compiled Rego with OPA's semantics.
+//
+// Internal to the engine. One Evaluator serves one query evaluation on one thread; it reads the immutable
+// CompiledPolicy and base data and keeps all mutable state (variable bindings, the undo trail, per-query
+// caches of rule values, `with` overrides) to itself.
+//
+// Style: continuation passing. Every eval_* function takes "what to do next" (a Cont) and calls it once per
+// solution; a continuation returns false to stop the search (early exit), and every function returns false
+// when the search was stopped. Bindings made for a solution are undone before trying the next.
+//
+// Split: eval.cpp (bodies, expressions, unification), eval_terms.cpp (terms, calls, comprehensions),
+// eval_refs.cpp (references and the data tree), eval_rules.cpp (rules, functions, conflicts, caching).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "rego/ast.h"
+#include "rego/builtins/registry.h"
+#include "rego/function_ref.h"
+#include "rego/policy.h"
+
+namespace rego::eval {
+
+using Cont = FunctionRef<bool()>;
+using ValueCont = FunctionRef<bool(const Value&)>;
+
+// The variable slots of one rule or query invocation.
+struct Frame {
+  std::vector<Value> values;
+  std::vector<uint8_t> bound;
+  explicit Frame(int n) : values(static_cast<size_t>(n)), bound(static_cast<size_t>(n), 0) {}
+};
+
+struct EvalOptions {
+  bool strict_builtin_errors = false;
+  const std::atomic<bool>* cancel = nullptr;
+  std::function<void(const std::string&)>* print = nullptr;
+};
+
+class Evaluator {
+ public:
+  Evaluator(const CompiledPolicy& policy, const Value& data, const Value* input, BuiltinContext& bctx,
+            const EvalOptions& opts)
+      : policy_(policy), data_(data), has_input_(input != nullptr), bctx_(bctx), opts_(opts) {
+    if (input) input_ = *input;
+  }
+
+  // Evaluates a compiled query body; calls k once per solution with the frame holding its bindings.
+  void run(const ast::Body& body, Frame& frame, FunctionRef<bool(Frame&)> k);
+  // The value of the document at data.<path> (rules and base data merged); nullopt when undefined.
+  std::optional<Value> document(const std::vector<Value>& path);
+  // Value of an expression in the last solution (for query results): set by eval_expr for top-level exprs.
+  const std::vector<Value>& expression_values() const { return expr_values_; }
+  void track_expression_values(size_t n) { expr_values_.assign(n, Value()); track_exprs_ = true; }
+
+  // ---- bodies and expressions (eval.cpp) ----
+  bool eval_body(const ast::Body& body, size_t i, Frame& f, Cont k);
+  bool eval_expr(const ast::Expr& e, Frame& f, Cont k);
+  bool eval_expr_inner(const ast::Expr& e, Frame& f, Cont k);
+  bool eval_with(const ast::Expr& e, size_t i, Frame& f, Cont k);
+  bool eval_some_in(const ast::Expr& e, Frame& f, Cont k);
+  bool eval_every(const ast::Expr& e, Frame& f, Cont k);
+  bool unify(const ast::Term& a, const ast::Term& b, Frame& f, Cont k);
+  bool unify_value(const ast::Term& t, const Value& v, Frame& f, Cont k);
+
+  // ---- terms (eval_terms.cpp) ----
+  bool eval_term(const ast::Term& t, Frame& f, ValueCont k);
+  bool eval_terms(const std::vector<ast::TermPtr>& ts, size_t i, std::vector<Value>& out, Frame& f, Cont k);
+  bool eval_call(const ast::Term& call, Frame& f, ValueCont k);
+  bool eval_call_args(const ast::Term& call, size_t nin, Frame& f, FunctionRef<bool(std::vector<Value>&)> k);
+  bool call_builtin(const ast::Term& call, const Builtin& b, std::vector<Value>& args, ValueCont k);
+  bool call_function(const ast::Term& call, const RuleNode& fn, std::vector<Value>& args, ValueCont k);
+  bool call_print(const ast::Term& call, Frame& f);
+  Value eval_comprehension(const ast::Term& t, Frame& f);
+  bool is_ground(const ast::Term& t, const Frame& f) const;
+
+  // ---- references (eval_refs.cpp) ----
+  bool eval_ref(const ast::Term& ref, Frame& f, ValueCont k);
+  bool index_value(const Value& v, const ast::Term& ref, size_t i, Frame& f, ValueCont k);
+  bool walk_tree(const RuleNode& node, const Value* base, const ast::Term& ref, size_t i, Frame& f, ValueCont k);
+  std::optional<Value> node_document(const RuleNode& node, const Value* base);
+
+  // ---- rules (eval_rules.cpp) ----
+  std::optional<Value> rule_value(const RuleNode& node);
+
+  // ---- bindings ----
+  void bind(Frame& f, int slot, const Value& v) {
+    f.values[static_cast<size_t>(slot)] = v;
+    f.bound[static_cast<size_t>(slot)] = 1;
+    trail_.push_back({&f, slot});
+  }
+  size_t mark() const { return trail_.size(); }
+  void undo(size_t m) {
+    while (trail_.size() > m) {
+      auto [fr, s] = trail_.back();
+      fr->bound[static_cast<size_t>(s)] = 0;
+      fr->values[static_cast<size_t>(s)] = Value();
+      trail_.pop_back();
+    }
+  }
+  const Value* var_value(const ast::Term& v, const Frame& f) const;
+
+  [[noreturn]] void fail(const char* code, std::string message, const Location& loc);
+  void check_cancel();
+
+  // ---- per-query state ----
+  const CompiledPolicy& policy_;
+  Value data_;                    // base data (replaced under `with data...`)
+  Value input_;
+  bool has_input_;
+  BuiltinContext& bctx_;
+  EvalOptions opts_;
+  std::vector<std::pair<Frame*, int>> trail_;
+
+  struct Cache {
+    std::unordered_map<const RuleNode*, std::optional<Value>> rules;
+    std::unordered_map<const RuleNode*, std::optional<Value>> documents;
+  };
+  Cache root_cache_;
+  Cache* cache_ = &root_cache_;
+  std::unordered_map<const RuleNode*, int> in_progress_;
+
+  // `with` replacements of functions and built-ins: target -> replacement term (a value or a function ref).
+  struct Replacement {
+    const ast::Term* term = nullptr;  // the `as` term
+    Frame* frame = nullptr;           // where to evaluate it
+  };
+  std::unordered_map<const void*, Replacement> replaced_;
+  std::vector<const RuleNode*> overridden_;  // data paths replaced by `with data...`
+
+  // Everything `with` can change, saved and restored around the modified expression.
+  struct WithState {
+    Value data;
+    Value input;
+    bool has_input;
+    Cache* cache;
+    std::unordered_map<const void*, Replacement> replaced;
+    std::vector<const RuleNode*> overridden;
+  };
+  WithState save_state() const { return {data_, input_, has_input_, cache_, replaced_, overridden_}; }
+  void restore_state(const WithState& s) {
+    data_ = s.data;
+    input_ = s.input;
+    has_input_ = s.has_input;
+    cache_ = s.cache;
+    replaced_ = s.replaced;
+    overridden_ = s.overridden;
+  }
+  bool apply_with(const ast::Expr& e, size_t i, Frame& f, std::vector<std::unique_ptr<Cache>>& caches,
+                  const WithState& outer, Cont k);
+
+  std::vector<Value> expr_values_;
+  bool track_exprs_ = false;
+  const ast::Body* top_body_ = nullptr;
+  int depth_ = 0;
+  uint32_t steps_ = 0;
+};
+
+}  // namespace rego::eval

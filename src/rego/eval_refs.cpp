@@ -1,0 +1,192 @@
+// References: indexing into values, and walking the data tree where base documents and rules meet.
+#include <algorithm>
+
+#include "rego/eval.h"
+
+namespace rego::eval {
+
+using ast::Term;
+using ast::TermKind;
+
+namespace {
+
+// coll[key] for one ground key; nullptr when undefined.
+const Value* lookup(const Value& coll, const Value& key) {
+  switch (coll.kind()) {
+    case Kind::Object: return coll.get(key);
+    case Kind::Array: {
+      if (!key.is_number()) return nullptr;
+      int64_t i;
+      if (key.is_int()) i = key.as_int();
+      else return nullptr;
+      const auto& items = coll.as_array();
+      if (i < 0 || static_cast<size_t>(i) >= items.size()) return nullptr;
+      return &items[static_cast<size_t>(i)];
+    }
+    case Kind::Set: {
+      const auto& items = coll.as_set();
+      auto it = std::lower_bound(items.begin(), items.end(), key, [](const Value& a, const Value& b) { return a < b; });
+      return it != items.end() && *it == key ? &*it : nullptr;
+    }
+    default: return nullptr;
+  }
+}
+
+}  // namespace
+
+bool Evaluator::eval_ref(const Term& ref, Frame& f, ValueCont k) {
+  const Term& head = *ref.items[0];
+  if (head.kind == TermKind::Var) {
+    if (head.slot == ast::kDataRoot) return walk_tree(policy_.root, &data_, ref, 1, f, k);
+    if (head.slot == ast::kInputRoot) return has_input_ ? index_value(input_, ref, 1, f, k) : true;
+    const Value* v = var_value(head, f);
+    if (!v) fail(code::kInternal, "var " + head.name + " is unbound", head.loc);
+    Value hold = *v;  // the slot may be rebound while we iterate
+    return index_value(hold, ref, 1, f, k);
+  }
+  return eval_term(head, f, [&](const Value& v) { return index_value(v, ref, 1, f, k); });
+}
+
+bool Evaluator::index_value(const Value& v, const Term& ref, size_t i, Frame& f, ValueCont k) {
+  if (i == ref.items.size()) return k(v);
+  const Term& p = *ref.items[i];
+  if (p.kind == TermKind::Scalar) {
+    const Value* next = lookup(v, p.value);
+    return next ? index_value(*next, ref, i + 1, f, k) : true;
+  }
+  if (p.kind == TermKind::Var && p.slot >= 0) {
+    if (f.bound[static_cast<size_t>(p.slot)]) {
+      const Value* next = lookup(v, f.values[static_cast<size_t>(p.slot)]);
+      return next ? index_value(*next, ref, i + 1, f, k) : true;
+    }
+    // Iterate, binding the variable to each key.
+    auto visit = [&](const Value& key, const Value& elem) {
+      bind(f, p.slot, key);
+      size_t m = trail_.size() - 1;
+      bool r = index_value(elem, ref, i + 1, f, k);
+      undo(m);
+      return r;
+    };
+    switch (v.kind()) {
+      case Kind::Array: {
+        const auto& items = v.as_array();
+        for (size_t j = 0; j < items.size(); ++j)
+          if (!visit(Value::integer(static_cast<int64_t>(j)), items[j])) return false;
+        return true;
+      }
+      case Kind::Object:
+        for (const auto& [key, elem] : v.as_object())
+          if (!visit(key, elem)) return false;
+        return true;
+      case Kind::Set:
+        for (const auto& elem : v.as_set())
+          if (!visit(elem, elem)) return false;
+        return true;
+      default: return true;
+    }
+  }
+  if (is_ground(p, f) || p.kind == TermKind::Ref || p.kind == TermKind::Call) {
+    return eval_term(p, f, [&](const Value& key) {
+      const Value* next = lookup(v, key);
+      return next ? index_value(*next, ref, i + 1, f, k) : true;
+    });
+  }
+  // A pattern such as [x, y]: unify it with each key.
+  auto visit = [&](const Value& key, const Value& elem) {
+    return unify_value(p, key, f, [&] { return index_value(elem, ref, i + 1, f, k); });
+  };
+  switch (v.kind()) {
+    case Kind::Array: {
+      const auto& items = v.as_array();
+      for (size_t j = 0; j < items.size(); ++j)
+        if (!visit(Value::integer(static_cast<int64_t>(j)), items[j])) return false;
+      return true;
+    }
+    case Kind::Object:
+      for (const auto& [key, elem] : v.as_object())
+        if (!visit(key, elem)) return false;
+      return true;
+    case Kind::Set:
+      for (const auto& elem : v.as_set())
+        if (!visit(elem, elem)) return false;
+      return true;
+    default: return true;
+  }
+}
+
+bool Evaluator::walk_tree(const RuleNode& node, const Value* base, const Term& ref, size_t i, Frame& f, ValueCont k) {
+  bool overridden = !overridden_.empty() && std::find(overridden_.begin(), overridden_.end(), &node) != overridden_.end();
+  if (!node.has_rules_below || overridden) return base ? index_value(*base, ref, i, f, k) : true;
+  if (node.has_rules || i == ref.items.size()) {
+    std::optional<Value> doc = node_document(node, base);
+    if (!doc) return true;
+    Value hold = *doc;
+    return index_value(hold, ref, i, f, k);
+  }
+  const Term& p = *ref.items[i];
+  auto descend = [&](const Value& key) {
+    const Value* sub = base ? lookup(*base, key) : nullptr;
+    const RuleNode* child = node.child(key);
+    if (child) return child->is_function ? true : walk_tree(*child, sub, ref, i + 1, f, k);
+    return sub ? index_value(*sub, ref, i + 1, f, k) : true;
+  };
+  if (p.kind == TermKind::Scalar) return descend(p.value);
+  if (p.kind == TermKind::Var && p.slot >= 0 && f.bound[static_cast<size_t>(p.slot)])
+    return descend(f.values[static_cast<size_t>(p.slot)]);
+  if (p.kind == TermKind::Var && p.slot >= 0) {
+    // Iterate over the keys of both the base document and the rules.
+    std::vector<Value> keys;
+    for (const auto& [key, child] : node.children)
+      if (!child->is_function) keys.push_back(key);
+    if (base && base->is_object())
+      for (const auto& [key, val] : base->as_object())
+        if (!node.child(key)) keys.push_back(key);
+    std::sort(keys.begin(), keys.end());
+    for (const auto& key : keys) {
+      bind(f, p.slot, key);
+      size_t m = trail_.size() - 1;
+      bool r = descend(key);
+      undo(m);
+      if (!r) return false;
+    }
+    return true;
+  }
+  // Any other key expression: evaluate it (binding what it binds), then descend.
+  return eval_term(p, f, [&](const Value& key) { return descend(key); });
+}
+
+std::optional<Value> Evaluator::node_document(const RuleNode& node, const Value* base) {
+  bool overridden = !overridden_.empty() && std::find(overridden_.begin(), overridden_.end(), &node) != overridden_.end();
+  if (!node.has_rules_below || overridden) return base ? std::optional<Value>(*base) : std::nullopt;
+  if (node.is_function) return std::nullopt;
+  auto cached = cache_->documents.find(&node);
+  if (cached != cache_->documents.end()) return cached->second;
+  std::optional<Value> result;
+  if (node.has_rules) {
+    result = rule_value(node);
+    if (result && !node.children.empty() && result->is_object()) {
+      std::vector<ObjectEntry> entries = result->as_object();
+      for (const auto& [key, child] : node.children) {
+        std::optional<Value> d = node_document(*child, nullptr);
+        if (d) entries.emplace_back(key, *d);
+      }
+      result = Value::object(std::move(entries));
+    }
+  } else {
+    std::vector<ObjectEntry> entries;
+    if (base && base->is_object())
+      for (const auto& [key, val] : base->as_object())
+        if (!node.child(key)) entries.emplace_back(key, val);
+    for (const auto& [key, child] : node.children) {
+      if (child->is_function) continue;
+      const Value* sub = base ? lookup(*base, key) : nullptr;
+      std::optional<Value> d = node_document(*child, sub);
+      if (d) entries.emplace_back(key, *d);
+    }
+    result = Value::object(std::move(entries));
+  }
+  cache_->documents.emplace(&node, result);
+  return result;
+}
+
+}  // namespace rego::eval

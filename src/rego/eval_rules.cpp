@@ -1,0 +1,224 @@
+// Rules and functions: evaluating every definition of a document, else chains, defaults, conflicts, caching.
+#include <algorithm>
+#include <map>
+
+#include "rego/eval.h"
+
+namespace rego::eval {
+
+using ast::Term;
+using ast::TermKind;
+
+namespace {
+
+// Builds the object a set of partial-object / ref-head definitions produce, key path by key path.
+struct TreeBuilder {
+  struct Entry {
+    std::optional<Value> leaf;
+    std::map<Value, Entry> children;
+    std::vector<Value> set_items;  // `a.b[c] contains x`
+    bool is_set = false;
+  };
+  Entry root;
+
+  // Returns false on a conflict (two different values at one key).
+  bool insert(const std::vector<Value>& path, const Value& v, bool as_set_item) {
+    Entry* e = &root;
+    for (const auto& key : path) {
+      if (e->leaf) return false;
+      e = &e->children[key];
+    }
+    if (as_set_item) {
+      if (e->leaf || !e->children.empty()) return false;
+      e->is_set = true;
+      e->set_items.push_back(v);
+      return true;
+    }
+    if (!e->children.empty() || e->is_set) return false;
+    if (e->leaf) return *e->leaf == v;
+    e->leaf = v;
+    return true;
+  }
+
+  static Value build(const Entry& e) {
+    if (e.leaf) return *e.leaf;
+    if (e.is_set) return Value::set(e.set_items);
+    std::vector<ObjectEntry> entries;
+    entries.reserve(e.children.size());
+    for (const auto& [k, c] : e.children) entries.emplace_back(k, build(c));
+    return Value::object_sorted(std::move(entries));
+  }
+};
+
+std::optional<Value> first_value(Evaluator& ev, const Term& t, Frame& f) {
+  std::optional<Value> out;
+  ev.eval_term(t, f, [&](const Value& v) {
+    out = v;
+    return false;
+  });
+  return out;
+}
+
+// Evaluates a rule input constant index: which definitions can match the current input.
+}  // namespace
+
+std::optional<Value> Evaluator::rule_value(const RuleNode& node) {
+  auto cached = cache_->rules.find(&node);
+  if (cached != cache_->rules.end()) return cached->second;
+  if (in_progress_[&node] > 0) fail(code::kRecursion, "rule " + node.path + " is recursive", {});
+  if (++depth_ > 5000) fail(code::kInternal, "evaluation too deeply nested", {});
+  in_progress_[&node]++;
+
+  std::optional<Value> complete;
+  const ast::Rule* complete_rule = nullptr;
+  TreeBuilder tree;
+  bool is_set = false, is_tree = false;
+
+  // With an index, only the rules whose input constant matches (plus the unindexed ones) can succeed.
+  std::vector<size_t> candidates;
+  const std::vector<size_t>* selected = nullptr;
+  if (node.index) {
+    const Value* v = has_input_ ? &input_ : nullptr;
+    for (const auto& key : node.index->input_path) v = v && v->is_object() ? v->get(key) : nullptr;
+    const std::vector<size_t>* matching = nullptr;
+    if (v) {
+      auto it = node.index->by_value.find(*v);
+      if (it != node.index->by_value.end()) matching = &it->second;
+    }
+    if (!matching) {
+      selected = &node.index->unindexed;
+    } else if (node.index->unindexed.empty()) {
+      selected = matching;
+    } else {
+      candidates = *matching;
+      candidates.insert(candidates.end(), node.index->unindexed.begin(), node.index->unindexed.end());
+      std::sort(candidates.begin(), candidates.end());
+      selected = &candidates;
+    }
+  }
+  size_t count = selected ? selected->size() : node.rules.size();
+  for (size_t ci = 0; ci < count; ++ci) {
+    const CompiledRule& cr = node.rules[selected ? (*selected)[ci] : ci];
+    const ast::Rule& rule = *cr.rule;
+    Frame frame(rule.num_slots);
+    bool stop_all = false;
+    for (const ast::Rule* r = &rule; r; r = r->else_rule.get()) {
+      bool produced = false;
+      eval_body(r->body, 0, frame, [&] {
+        produced = true;
+        switch (rule.head.kind) {
+          case ast::RuleKind::PartialSet: {
+            std::vector<Value> path;
+            auto add = [&](const Value& item) {
+              if (cr.suffix.empty()) {
+                is_set = true;
+                tree.root.is_set = true;
+                tree.root.set_items.push_back(item);
+              } else {
+                is_tree = true;
+                if (!tree.insert(path, item, true))
+                  fail(code::kConflict, "object keys must be unique", rule.loc);
+              }
+              return true;
+            };
+            std::vector<Value> keys(cr.suffix.size());
+            eval_terms(cr.suffix, 0, keys, frame, [&] {
+              path = keys;
+              return eval_term(*rule.head.key, frame, add);
+            });
+            return true;
+          }
+          case ast::RuleKind::Complete:
+          case ast::RuleKind::PartialObj:
+          case ast::RuleKind::Function: break;
+        }
+        if (cr.suffix.empty()) {
+          std::optional<Value> v = r->head.value ? first_value(*this, *r->head.value, frame) : Value::boolean(true);
+          if (!v) return true;
+          if (complete && *complete != *v)
+            fail(code::kConflict,
+                 "complete rules must not produce multiple outputs: rule " + node.path + " produced conflicting values",
+                 rule.loc);
+          complete = *v;
+          complete_rule = &rule;
+          if (node.all_ground_same) stop_all = true;
+          return !cr.ground_value;
+        }
+        is_tree = true;
+        std::vector<Value> keys(cr.suffix.size());
+        eval_terms(cr.suffix, 0, keys, frame, [&] {
+          return eval_term(*r->head.value, frame, [&](const Value& v) {
+            if (!tree.insert(keys, v, false)) fail(code::kConflict, "object keys must be unique", rule.loc);
+            return true;
+          });
+        });
+        return true;
+      });
+      if (produced) break;
+    }
+    if (stop_all) break;
+  }
+  (void)complete_rule;
+
+  std::optional<Value> result;
+  if (complete) {
+    result = complete;
+  } else if (is_set && !is_tree) {
+    result = Value::set(std::move(tree.root.set_items));
+  } else if (is_tree) {
+    result = TreeBuilder::build(tree.root);
+  } else if (node.default_rule && node.default_rule->head.value) {
+    Frame frame(node.default_rule->num_slots);
+    result = first_value(*this, *node.default_rule->head.value, frame);
+  } else if (!node.rules.empty()) {
+    // No definition succeeded: partial sets and objects are empty, complete rules undefined.
+    const auto& head = node.rules[0].rule->head;
+    if (head.kind == ast::RuleKind::PartialSet && node.rules[0].suffix.empty()) result = Value::empty_set();
+    else if (!node.rules[0].suffix.empty()) result = Value::empty_object();
+  }
+  in_progress_[&node]--;
+  --depth_;
+  cache_->rules.emplace(&node, result);
+  return result;
+}
+
+bool Evaluator::call_function(const Term& call, const RuleNode& fn, std::vector<Value>& args, ValueCont k) {
+  if (++depth_ > 5000) fail(code::kInternal, "evaluation too deeply nested (function " + fn.path + ")", call.loc);
+  std::optional<Value> result;
+  for (const CompiledRule& cr : fn.rules) {
+    const ast::Rule& rule = *cr.rule;
+    if (rule.head.args.size() != args.size()) continue;
+    Frame frame(rule.num_slots);
+    for (const ast::Rule* r = &rule; r; r = r->else_rule.get()) {
+      bool produced = false;
+      auto unify_args = [&](auto&& self, size_t i) -> bool {
+        if (i == args.size()) {
+          return eval_body(r->body, 0, frame, [&] {
+            std::optional<Value> v = r->head.value ? first_value(*this, *r->head.value, frame) : Value::boolean(true);
+            if (!v) return true;
+            produced = true;
+            if (result && *result != *v)
+              fail(code::kConflict,
+                   "functions must not produce multiple outputs for same inputs: function " + fn.path +
+                       " produced conflicting values for the same inputs",
+                   call.loc);
+            result = *v;
+            return !cr.ground_value;
+          });
+        }
+        return unify_value(*rule.head.args[i], args[i], frame, [&] { return self(self, i + 1); });
+      };
+      unify_args(unify_args, 0);
+      if (produced) break;
+    }
+  }
+  if (!result && fn.default_rule && fn.default_rule->head.value) {
+    Frame frame(fn.default_rule->num_slots);
+    result = first_value(*this, *fn.default_rule->head.value, frame);
+  }
+  --depth_;
+  if (!result) return true;
+  return k(*result);
+}
+
+}  // namespace rego::eval

@@ -1,0 +1,226 @@
+// Terms: scalars, variables, collections, comprehensions, template strings and calls.
+#include "rego/eval.h"
+#include "rego/json.h"
+
+namespace rego::eval {
+
+using ast::Term;
+using ast::TermKind;
+
+bool Evaluator::is_ground(const Term& t, const Frame& f) const {
+  switch (t.kind) {
+    case TermKind::Scalar: return true;
+    case TermKind::Var: return t.slot == ast::kInputRoot || t.slot == ast::kDataRoot || var_value(t, f) != nullptr;
+    case TermKind::Array:
+    case TermKind::Set:
+    case TermKind::Object:
+      for (auto& i : t.items)
+        if (!is_ground(*i, f)) return false;
+      return true;
+    default: return false;
+  }
+}
+
+bool Evaluator::eval_terms(const std::vector<ast::TermPtr>& ts, size_t i, std::vector<Value>& out, Frame& f, Cont k) {
+  if (i == ts.size()) return k();
+  const Term& t = *ts[i];
+  // Fast paths without a continuation per element.
+  if (t.kind == TermKind::Scalar) {
+    out[i] = t.value;
+    return eval_terms(ts, i + 1, out, f, k);
+  }
+  if (t.kind == TermKind::Var && t.slot >= 0) {
+    const Value* v = var_value(t, f);
+    if (!v) fail(code::kInternal, "var " + t.name + " is unbound", t.loc);
+    out[i] = *v;
+    return eval_terms(ts, i + 1, out, f, k);
+  }
+  return eval_term(t, f, [&](const Value& v) {
+    out[i] = v;
+    return eval_terms(ts, i + 1, out, f, k);
+  });
+}
+
+bool Evaluator::eval_term(const Term& t, Frame& f, ValueCont k) {
+  switch (t.kind) {
+    case TermKind::Scalar: return k(t.value);
+    case TermKind::Var: {
+      if (t.slot == ast::kDataRoot) {
+        auto d = document({});
+        return d ? k(*d) : true;
+      }
+      if (t.slot == ast::kInputRoot) return has_input_ ? k(input_) : true;
+      const Value* v = var_value(t, f);
+      if (!v) fail(code::kInternal, "var " + t.name + " is unbound", t.loc);
+      return k(*v);
+    }
+    case TermKind::Ref: return eval_ref(t, f, k);
+    case TermKind::Array: {
+      std::vector<Value> out(t.items.size());
+      return eval_terms(t.items, 0, out, f, [&] { return k(Value::array(out)); });
+    }
+    case TermKind::Set: {
+      std::vector<Value> out(t.items.size());
+      return eval_terms(t.items, 0, out, f, [&] { return k(Value::set(out)); });
+    }
+    case TermKind::Object: {
+      std::vector<Value> out(t.items.size());
+      return eval_terms(t.items, 0, out, f, [&] {
+        std::vector<ObjectEntry> entries;
+        entries.reserve(out.size() / 2);
+        for (size_t i = 0; i + 1 < out.size(); i += 2) entries.emplace_back(out[i], out[i + 1]);
+        return k(Value::object(std::move(entries)));
+      });
+    }
+    case TermKind::ArrayCompr:
+    case TermKind::SetCompr:
+    case TermKind::ObjectCompr: return k(eval_comprehension(t, f));
+    case TermKind::Call: return eval_call(t, f, k);
+    case TermKind::TemplateString: {
+      std::string out;
+      for (size_t i = 0; i < t.items.size(); ++i) {
+        const Term& part = *t.items[i];
+        if (i < t.literal_parts.size() && t.literal_parts[i]) {
+          out += part.value.is_string() ? part.value.as_string() : "";
+          continue;
+        }
+        std::vector<Value> vals;
+        eval_term(part, f, [&](const Value& v) {
+          vals.push_back(v);
+          return true;
+        });
+        if (vals.empty()) {
+          out += "<undefined>";
+        } else if (vals.size() == 1) {
+          out += vals[0].is_string() ? vals[0].as_string() : json::write(vals[0]);
+        } else {
+          out += json::write(Value::set(vals));
+        }
+      }
+      return k(Value::string(std::move(out)));
+    }
+  }
+  return true;
+}
+
+Value Evaluator::eval_comprehension(const Term& t, Frame& f) {
+  std::vector<Value> items;
+  std::vector<ObjectEntry> entries;
+  eval_body(t.body, 0, f, [&] {
+    if (t.kind == TermKind::ObjectCompr) {
+      eval_term(*t.items[0], f, [&](const Value& key) {
+        return eval_term(*t.items[1], f, [&](const Value& val) {
+          for (auto& [ek, ev] : entries)
+            if (ek == key && ev != val)
+              fail(code::kConflict, "object keys must be unique", t.loc);
+          entries.emplace_back(key, val);
+          return true;
+        });
+      });
+    } else {
+      eval_term(*t.items[0], f, [&](const Value& v) {
+        items.push_back(v);
+        return true;
+      });
+    }
+    return true;
+  });
+  if (t.kind == TermKind::ArrayCompr) return Value::array(std::move(items));
+  if (t.kind == TermKind::SetCompr) return Value::set(std::move(items));
+  return Value::object(std::move(entries));
+}
+
+bool Evaluator::eval_call_args(const Term& call, size_t nin, Frame& f, FunctionRef<bool(std::vector<Value>&)> k) {
+  std::vector<Value> args(nin);
+  // Evaluate only the inputs: the output operand (if any) is unified by the caller.
+  std::vector<ast::TermPtr> inputs(call.items.begin(), call.items.begin() + static_cast<long>(nin));
+  return eval_terms(inputs, 0, args, f, [&] { return k(args); });
+}
+
+bool Evaluator::eval_call(const Term& call, Frame& f, ValueCont k) {
+  if (call.resolved_kind == ast::kResolvedEq || call.resolved_kind == ast::kResolvedAssign)
+    return unify(*call.items[0], *call.items[1], f, [&] { return k(Value::boolean(true)); });
+  if (call.resolved_kind == ast::kResolvedPrint) {
+    call_print(call, f);
+    return k(Value::boolean(true));
+  }
+  size_t nargs = call.items.size();
+  size_t arity = nargs;
+  if (call.resolved_kind == ast::kResolvedBuiltin) arity = static_cast<size_t>(static_cast<const Builtin*>(call.resolved)->arity);
+  else if (call.resolved_kind == ast::kResolvedFunction) arity = static_cast<const RuleNode*>(call.resolved)->arity;
+  size_t nin = nargs > arity ? arity : nargs;
+
+  if (!replaced_.empty()) {
+    auto it = replaced_.find(call.resolved);
+    if (it != replaced_.end()) {
+      const Term& rep = *it->second.term;
+      if (rep.resolved_kind == ast::kResolvedBuiltin || rep.resolved_kind == ast::kResolvedFunction) {
+        return eval_call_args(call, nin, f, [&](std::vector<Value>& args) {
+          if (rep.resolved_kind == ast::kResolvedBuiltin)
+            return call_builtin(call, *static_cast<const Builtin*>(rep.resolved), args, k);
+          return call_function(call, *static_cast<const RuleNode*>(rep.resolved), args, k);
+        });
+      }
+      // Replaced by a value: every call returns it (arguments are still evaluated).
+      return eval_call_args(call, nin, f, [&](std::vector<Value>&) {
+        return eval_term(rep, *it->second.frame, k);
+      });
+    }
+  }
+  return eval_call_args(call, nin, f, [&](std::vector<Value>& args) {
+    if (call.resolved_kind == ast::kResolvedBuiltin)
+      return call_builtin(call, *static_cast<const Builtin*>(call.resolved), args, k);
+    if (call.resolved_kind == ast::kResolvedFunction)
+      return call_function(call, *static_cast<const RuleNode*>(call.resolved), args, k);
+    fail(code::kInternal, "unresolved function " + call.name, call.loc);
+  });
+}
+
+bool Evaluator::call_builtin(const Term& call, const Builtin& b, std::vector<Value>& args, ValueCont k) {
+  std::optional<Value> result;
+  std::string memo_key;
+  if (b.nondeterministic && bctx_.memo) {
+    memo_key = b.name + json::write(Value::array(args));
+    auto it = bctx_.memo->find(memo_key);
+    if (it != bctx_.memo->end()) return k(it->second);
+  }
+  try {
+    result = b.fn(BuiltinArgs(args.data(), args.size()), bctx_);
+  } catch (const BuiltinError& e) {
+    if (!opts_.strict_builtin_errors) return true;
+    fail(e.type_error ? code::kTypeEval : code::kBuiltin, b.name + ": " + e.message, call.loc);
+  } catch (const RegoError&) {
+    throw;
+  } catch (const std::exception& e) {
+    if (!opts_.strict_builtin_errors) return true;
+    fail(code::kBuiltin, b.name + ": " + e.what(), call.loc);
+  }
+  if (!result) return true;
+  if (b.nondeterministic && bctx_.memo) (*bctx_.memo)[memo_key] = *result;
+  if (b.relation) {
+    if (!result->is_array()) return true;
+    for (const auto& r : result->as_array())
+      if (!k(r)) return false;
+    return true;
+  }
+  return k(*result);
+}
+
+bool Evaluator::call_print(const Term& call, Frame& f) {
+  std::string line;
+  for (size_t i = 0; i < call.items.size(); ++i) {
+    if (i) line += " ";
+    std::vector<Value> vals;
+    eval_term(*call.items[i], f, [&](const Value& v) {
+      vals.push_back(v);
+      return true;
+    });
+    if (vals.empty()) line += "<undefined>";
+    else if (vals[0].is_string()) line += vals[0].as_string();
+    else line += json::write(vals[0]);
+  }
+  if (opts_.print && *opts_.print) (*opts_.print)(line);
+  return true;
+}
+
+}  // namespace rego::eval

@@ -1,0 +1,542 @@
+// JSON reading (straight into Values, iteratively) and writing (Go encoding/json style, as OPA prints).
+#include "rego/json.h"
+
+#include <rapidjson/error/en.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "rego/number.h"
+
+namespace rego::json {
+
+namespace {
+
+// ---- UTF-8 ----
+
+// Decodes one code point the way Go's utf8.DecodeRune does: any invalid sequence (bad lead byte, bad or missing
+// continuation, overlong form, surrogate, > U+10FFFF) yields size 1, so each bad byte becomes one U+FFFD.
+// Returns the size consumed and stores the rune (or -1 when invalid).
+size_t decode_rune(const unsigned char* s, size_t n, int32_t& rune) {
+  unsigned char c = s[0];
+  rune = -1;
+  if (c < 0x80) {
+    rune = c;
+    return 1;
+  }
+  unsigned char lo = 0x80, hi = 0xBF;
+  size_t need;
+  int32_t r;
+  if (c >= 0xC2 && c <= 0xDF) {
+    need = 2;
+    r = c & 0x1F;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    need = 3;
+    r = c & 0x0F;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;  // excludes UTF-16 surrogates
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    need = 4;
+    r = c & 0x07;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return 1;
+  }
+  if (n < need) return 1;
+  if (s[1] < lo || s[1] > hi) return 1;
+  r = (r << 6) | (s[1] & 0x3F);
+  for (size_t i = 2; i < need; ++i) {
+    if (s[i] < 0x80 || s[i] > 0xBF) return 1;
+    r = (r << 6) | (s[i] & 0x3F);
+  }
+  rune = r;
+  return need;
+}
+
+constexpr char kReplacement[] = "\xEF\xBF\xBD";  // U+FFFD
+
+// Go's decoder replaces invalid UTF-8 in strings with U+FFFD; do the same so every string Value is valid UTF-8.
+std::string sanitize_utf8(const char* p, size_t n) {
+  const auto* s = reinterpret_cast<const unsigned char*>(p);
+  size_t i = 0;
+  // Fast path: scan for the first problem; most strings are ASCII or valid UTF-8.
+  while (i < n) {
+    if (s[i] < 0x80) {
+      ++i;
+      continue;
+    }
+    int32_t r;
+    size_t k = decode_rune(s + i, n - i, r);
+    if (r < 0) break;
+    i += k;
+  }
+  if (i == n) return std::string(p, n);
+  std::string out(p, i);
+  while (i < n) {
+    int32_t r;
+    size_t k = decode_rune(s + i, n - i, r);
+    if (r < 0) out += kReplacement;
+    else out.append(p + i, k);
+    i += k;
+  }
+  return out;
+}
+
+// ---- reading ----
+
+// A hand-written iterative reader rather than RapidJSON's: the installed RapidJSON (1.1.0) rejects numbers such
+// as 1e400 or 400-digit integers with "Number too big" even when asked for numbers as strings, and turns lone
+// \u surrogates into errors where Go (and so OPA) substitutes U+FFFD. Error codes and messages stay RapidJSON's.
+//
+// Values are built on one flat stack: scalars and finished collections are pushed; each open container
+// remembers where its children start. Objects push key and value alternately. Nesting costs heap, not stack.
+class Reader {
+ public:
+  Reader(std::string_view text, size_t max_depth)
+      : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()), max_depth_(max_depth) {}
+
+  ParseResult run() {
+    ParseResult result;
+    if (!document()) {
+      std::string why = custom_.empty() ? std::string(rapidjson::GetParseError_En(code_)) : custom_;
+      result.error = "invalid JSON at offset " + std::to_string(err_offset_) + ": " + why;
+      return result;
+    }
+    result.value = std::move(stack_.back());
+    result.ok = true;
+    return result;
+  }
+
+ private:
+  struct Frame {
+    size_t start;
+    bool object;
+  };
+
+  bool document() {
+    skip_ws();
+    if (p_ == end_) return fail(rapidjson::kParseErrorDocumentEmpty);
+    for (;;) {
+      // Expecting a value.
+      char c = *p_;
+      if (c == '{' || c == '[') {
+        if (frames_.size() >= max_depth_) return fail_custom("JSON nesting too deep");
+        bool obj = c == '{';
+        frames_.push_back(Frame{stack_.size(), obj});
+        ++p_;
+        skip_ws();
+        if (p_ < end_ && *p_ == (obj ? '}' : ']')) {
+          ++p_;
+          close();
+        } else {
+          if (obj && !member_key()) return false;
+          continue;
+        }
+      } else if (!scalar()) {
+        return false;
+      }
+      // After a value: close containers, or move on to the next element.
+      for (;;) {
+        skip_ws();
+        if (frames_.empty()) {
+          if (p_ != end_) return fail(rapidjson::kParseErrorDocumentRootNotSingular);
+          return true;
+        }
+        bool obj = frames_.back().object;
+        if (p_ < end_ && *p_ == ',') {
+          ++p_;
+          skip_ws();
+          if (obj && !member_key()) return false;
+          break;
+        }
+        if (p_ < end_ && *p_ == (obj ? '}' : ']')) {
+          ++p_;
+          close();
+          continue;
+        }
+        return fail(obj ? rapidjson::kParseErrorObjectMissCommaOrCurlyBracket
+                        : rapidjson::kParseErrorArrayMissCommaOrSquareBracket);
+      }
+      skip_ws();
+      if (p_ == end_) return fail(rapidjson::kParseErrorValueInvalid);
+    }
+  }
+
+  // `"name" :` then whitespace, leaving the reader at the member's value.
+  bool member_key() {
+    if (p_ == end_ || *p_ != '"') return fail(rapidjson::kParseErrorObjectMissName);
+    if (!string_value()) return false;
+    skip_ws();
+    if (p_ == end_ || *p_ != ':') return fail(rapidjson::kParseErrorObjectMissColon);
+    ++p_;
+    skip_ws();
+    if (p_ == end_) return fail(rapidjson::kParseErrorValueInvalid);
+    return true;
+  }
+
+  void close() {
+    Frame f = frames_.back();
+    frames_.pop_back();
+    auto first = stack_.begin() + static_cast<ptrdiff_t>(f.start);
+    if (f.object) {
+      std::vector<ObjectEntry> entries;
+      entries.reserve((stack_.size() - f.start) / 2);
+      for (auto it = first; it + 1 < stack_.end(); it += 2) entries.emplace_back(std::move(*it), std::move(*(it + 1)));
+      stack_.erase(first, stack_.end());
+      stack_.push_back(Value::object(std::move(entries)));  // sorts; a repeated key keeps its last value, as Go
+    } else {
+      std::vector<Value> items(std::make_move_iterator(first), std::make_move_iterator(stack_.end()));
+      stack_.erase(first, stack_.end());
+      stack_.push_back(Value::array(std::move(items)));
+    }
+  }
+
+  bool scalar() {
+    switch (*p_) {
+      case '"': return string_value();
+      case 't': return literal("true", Value::boolean(true));
+      case 'f': return literal("false", Value::boolean(false));
+      case 'n': return literal("null", Value::null());
+      default: return number_value();
+    }
+  }
+
+  bool literal(std::string_view word, Value v) {
+    for (char w : word) {
+      if (p_ == end_ || *p_ != w) return fail(rapidjson::kParseErrorValueInvalid);
+      ++p_;
+    }
+    stack_.push_back(std::move(v));
+    return true;
+  }
+
+  static bool digit(char c) { return c >= '0' && c <= '9'; }
+
+  bool number_value() {
+    const char* start = p_;
+    if (p_ < end_ && *p_ == '-') ++p_;
+    if (p_ == end_ || !digit(*p_)) return fail(rapidjson::kParseErrorValueInvalid, start);
+    if (*p_ == '0') {
+      ++p_;  // a leading zero stands alone; "01" then fails as trailing garbage, as in RapidJSON
+    } else {
+      while (p_ < end_ && digit(*p_)) ++p_;
+    }
+    if (p_ < end_ && *p_ == '.') {
+      ++p_;
+      if (p_ == end_ || !digit(*p_)) return fail(rapidjson::kParseErrorNumberMissFraction);
+      while (p_ < end_ && digit(*p_)) ++p_;
+    }
+    if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
+      ++p_;
+      if (p_ < end_ && (*p_ == '+' || *p_ == '-')) ++p_;
+      if (p_ == end_ || !digit(*p_)) return fail(rapidjson::kParseErrorNumberMissExponent);
+      while (p_ < end_ && digit(*p_)) ++p_;
+    }
+    auto v = number::parse(std::string_view(start, static_cast<size_t>(p_ - start)));
+    if (!v) return fail(rapidjson::kParseErrorValueInvalid, start);  // unreachable: the grammar was checked
+    stack_.push_back(std::move(*v));
+    return true;
+  }
+
+  static int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  }
+
+  // Reads the 4 hex digits of a \u escape at p_; -1 on error (already reported).
+  int32_t hex4() {
+    if (end_ - p_ < 4) {
+      fail(rapidjson::kParseErrorStringUnicodeEscapeInvalidHex);
+      return -1;
+    }
+    int32_t r = 0;
+    for (int i = 0; i < 4; ++i) {
+      int h = hex_value(p_[i]);
+      if (h < 0) {
+        fail(rapidjson::kParseErrorStringUnicodeEscapeInvalidHex, p_ + i);
+        return -1;
+      }
+      r = r * 16 + h;
+    }
+    p_ += 4;
+    return r;
+  }
+
+  static void put_utf8(int32_t r, std::string& out) {
+    if (r < 0x80) {
+      out += static_cast<char>(r);
+    } else if (r < 0x800) {
+      out += static_cast<char>(0xC0 | (r >> 6));
+      out += static_cast<char>(0x80 | (r & 0x3F));
+    } else if (r < 0x10000) {
+      out += static_cast<char>(0xE0 | (r >> 12));
+      out += static_cast<char>(0x80 | ((r >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (r & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (r >> 18));
+      out += static_cast<char>(0x80 | ((r >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((r >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (r & 0x3F));
+    }
+  }
+
+  // Reads a string starting at the opening quote and pushes it. Semantics follow Go's decoder: invalid UTF-8
+  // and unpaired surrogates become U+FFFD; raw control characters are errors.
+  bool string_value() {
+    ++p_;  // opening quote
+    buf_.clear();
+    bool high_bytes = false;
+    for (;;) {
+      const char* run = p_;
+      while (p_ < end_) {
+        unsigned char c = static_cast<unsigned char>(*p_);
+        if (c == '"' || c == '\\' || c < 0x20) break;
+        high_bytes |= c >= 0x80;
+        ++p_;
+      }
+      buf_.append(run, static_cast<size_t>(p_ - run));
+      if (p_ == end_) return fail(rapidjson::kParseErrorStringMissQuotationMark);
+      char c = *p_;
+      if (c == '"') {
+        ++p_;
+        break;
+      }
+      if (c != '\\') return fail(rapidjson::kParseErrorStringInvalidEncoding);  // raw control character
+      const char* esc = p_;
+      ++p_;
+      if (p_ == end_) return fail(rapidjson::kParseErrorStringMissQuotationMark);
+      switch (*p_++) {
+        case '"': buf_ += '"'; break;
+        case '\\': buf_ += '\\'; break;
+        case '/': buf_ += '/'; break;
+        case 'b': buf_ += '\b'; break;
+        case 'f': buf_ += '\f'; break;
+        case 'n': buf_ += '\n'; break;
+        case 'r': buf_ += '\r'; break;
+        case 't': buf_ += '\t'; break;
+        case 'u': {
+          int32_t r = hex4();
+          if (r < 0) return false;
+          if (r >= 0xD800 && r < 0xDC00) {
+            // A high surrogate pairs only with an immediately following \u low surrogate.
+            if (end_ - p_ >= 6 && p_[0] == '\\' && p_[1] == 'u') {
+              const char* save = p_;
+              p_ += 2;
+              int32_t lo = hex4();
+              if (lo < 0) return false;
+              if (lo >= 0xDC00 && lo < 0xE000) {
+                r = 0x10000 + ((r - 0xD800) << 10) + (lo - 0xDC00);
+              } else {
+                p_ = save;  // not a pair: the second escape is decoded on its own
+                r = 0xFFFD;
+              }
+            } else {
+              r = 0xFFFD;
+            }
+          } else if (r >= 0xDC00 && r < 0xE000) {
+            r = 0xFFFD;
+          }
+          put_utf8(r, buf_);
+          break;
+        }
+        default:
+          return fail(rapidjson::kParseErrorStringEscapeInvalid, esc);
+      }
+    }
+    stack_.push_back(Value::string(high_bytes ? sanitize_utf8(buf_.data(), buf_.size()) : buf_));
+    return true;
+  }
+
+  void skip_ws() {
+    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+  }
+
+  bool fail(rapidjson::ParseErrorCode code, const char* at = nullptr) {
+    code_ = code;
+    err_offset_ = static_cast<size_t>((at ? at : p_) - begin_);
+    return false;
+  }
+  bool fail_custom(std::string why) {
+    custom_ = std::move(why);
+    err_offset_ = static_cast<size_t>(p_ - begin_);
+    return false;
+  }
+
+  const char* begin_;
+  const char* p_;
+  const char* end_;
+  size_t max_depth_;
+  std::vector<Value> stack_;
+  std::vector<Frame> frames_;
+  std::string buf_;
+  rapidjson::ParseErrorCode code_ = rapidjson::kParseErrorNone;
+  std::string custom_;
+  size_t err_offset_ = 0;
+};
+
+// ---- writing ----
+
+constexpr char kHex[] = "0123456789abcdef";
+
+// Go's encoding/json string encoder (encodeState.string), byte for byte.
+void append_string(std::string_view s, std::string& out, bool escape_html) {
+  out += '"';
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  size_t n = s.size();
+  size_t start = 0;  // start of the pending run of bytes copied verbatim
+  size_t i = 0;
+  auto flush = [&](size_t upto) {
+    if (upto > start) out.append(s.data() + start, upto - start);
+  };
+  while (i < n) {
+    unsigned char c = p[i];
+    if (c < 0x80) {
+      bool safe = c >= 0x20 && c != '"' && c != '\\' && !(escape_html && (c == '<' || c == '>' || c == '&'));
+      if (safe) {
+        ++i;
+        continue;
+      }
+      flush(i);
+      switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 0xF];
+      }
+      ++i;
+      start = i;
+      continue;
+    }
+    int32_t r;
+    size_t k = decode_rune(p + i, n - i, r);
+    if (r < 0) {
+      flush(i);
+      out += "\\ufffd";
+      i += k;
+      start = i;
+      continue;
+    }
+    if (r == 0x2028 || r == 0x2029) {
+      // Valid JSON but not valid JavaScript; Go escapes them unconditionally.
+      flush(i);
+      out += r == 0x2028 ? "\\u2028" : "\\u2029";
+      i += k;
+      start = i;
+      continue;
+    }
+    i += k;
+  }
+  flush(n);
+  out += '"';
+}
+
+class Writer {
+ public:
+  Writer(std::string& out, const WriteOptions& opts) : out_(out), opts_(opts) {}
+
+  void value(const Value& v, int depth) {
+    switch (v.kind()) {
+      case Kind::Null: out_ += "null"; return;
+      case Kind::Boolean: out_ += v.as_bool() ? "true" : "false"; return;
+      case Kind::Number: number::append_format(v, out_); return;
+      case Kind::String: append_string(v.as_string(), out_, opts_.escape_html); return;
+      case Kind::Array: list(v.as_array(), depth); return;
+      case Kind::Set: list(v.as_set(), depth); return;  // OPA prints sets as (sorted) arrays
+      case Kind::Object: object(v.as_object(), depth); return;
+    }
+  }
+
+ private:
+  void newline(int depth) {
+    if (!opts_.pretty) return;
+    out_ += '\n';
+    out_.append(static_cast<size_t>(depth) * 2, ' ');
+  }
+
+  void list(const std::vector<Value>& xs, int depth) {
+    out_ += '[';
+    if (xs.empty()) {
+      out_ += ']';
+      return;
+    }
+    for (size_t i = 0; i < xs.size(); ++i) {
+      if (i > 0) out_ += ',';
+      newline(depth + 1);
+      value(xs[i], depth + 1);
+    }
+    newline(depth);
+    out_ += ']';
+  }
+
+  void member(std::string_view key, const Value& v, bool first, int depth) {
+    if (!first) out_ += ',';
+    newline(depth + 1);
+    append_string(key, out_, opts_.escape_html);
+    out_ += ':';
+    if (opts_.pretty) out_ += ' ';
+    value(v, depth + 1);
+  }
+
+  void object(const std::vector<ObjectEntry>& es, int depth) {
+    out_ += '{';
+    if (es.empty()) {
+      out_ += '}';
+      return;
+    }
+    bool all_strings = std::all_of(es.begin(), es.end(), [](const ObjectEntry& e) { return e.first.is_string(); });
+    if (all_strings) {
+      // Already sorted by byte order, which is the order Go gives map[string] keys.
+      for (size_t i = 0; i < es.size(); ++i) member(es[i].first.as_string(), es[i].second, i == 0, depth);
+    } else {
+      // OPA turns a non-string key into its JSON text (json.Encoder, HTML-escaped) and Go then sorts the map's
+      // keys as strings; when two keys collide (1 and "1") the later one in OPA's order overwrites.
+      std::vector<std::pair<std::string, const Value*>> keyed;
+      keyed.reserve(es.size());
+      for (const auto& [k, v] : es) {
+        if (k.is_string()) {
+          keyed.emplace_back(k.as_string(), &v);
+        } else {
+          std::string text;
+          Writer(text, WriteOptions{false, true}).value(k, 0);
+          keyed.emplace_back(std::move(text), &v);
+        }
+      }
+      std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+      bool first = true;
+      for (size_t i = 0; i < keyed.size(); ++i) {
+        if (i + 1 < keyed.size() && keyed[i + 1].first == keyed[i].first) continue;
+        member(keyed[i].first, *keyed[i].second, first, depth);
+        first = false;
+      }
+    }
+    newline(depth);
+    out_ += '}';
+  }
+
+  std::string& out_;
+  const WriteOptions& opts_;
+};
+
+}  // namespace
+
+ParseResult parse(std::string_view text, size_t max_depth) { return Reader(text, max_depth).run(); }
+
+void append(const Value& v, std::string& out, const WriteOptions& opts) { Writer(out, opts).value(v, 0); }
+
+std::string write(const Value& v, const WriteOptions& opts) {
+  std::string out;
+  append(v, out, opts);
+  return out;
+}
+
+}  // namespace rego::json

@@ -1,0 +1,67 @@
+// The compiled policy: every module merged into one tree of rules, keyed by document path.
+//
+// Internal to the engine (engine.h keeps CompiledPolicy opaque). The compiler (compiler.cpp) builds it; the
+// evaluator (eval*.cpp) only reads it. After compile() returns nothing in here changes, so any number of
+// evaluations share one instance without locks.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "rego/ast.h"
+#include "rego/value.h"
+
+namespace rego {
+
+namespace eval {
+
+// One rule definition as the evaluator sees it: the rule plus where its head lands below its tree node.
+struct CompiledRule {
+  const ast::Rule* rule = nullptr;
+  // Head ref items after the node's ground prefix: empty for `p := v` and `p contains x`; [k] for `p[k] := v`;
+  // [c, "d"] for `a.b[c].d := v`.
+  std::vector<ast::TermPtr> suffix;
+  bool ground_value = false;  // head value is a constant: one solution of the body is enough
+};
+
+// An equality index over the rules of one node: rules whose body tests `input.x.y == <constant>` are grouped
+// by that constant, so a lookup runs only the matching group plus the rules that have no such test.
+struct RuleIndex {
+  std::vector<Value> input_path;                   // ["kind"] for input.kind
+  std::map<Value, std::vector<size_t>> by_value;   // constant -> indexes into RuleNode::rules
+  std::vector<size_t> unindexed;                   // rules without the test (always run)
+};
+
+struct RuleNode {
+  Value key;                        // this node's key in its parent (a string for package/rule names)
+  std::string path;                 // "data.a.b" for messages
+  std::map<Value, std::unique_ptr<RuleNode>> children;
+  std::vector<CompiledRule> rules;  // definitions whose ground prefix is exactly this node
+  const ast::Rule* default_rule = nullptr;
+  bool is_function = false;
+  size_t arity = 0;                 // functions
+  bool has_rules = false;           // rules or a default here
+  bool has_rules_below = false;     // any rule in this subtree (else the subtree is plain base data)
+  bool all_ground_same = false;     // every definition is complete with the same constant value
+  std::unique_ptr<RuleIndex> index; // null when not worth it
+
+  const RuleNode* child(const Value& k) const {
+    auto it = children.find(k);
+    return it == children.end() ? nullptr : it->second.get();
+  }
+};
+
+}  // namespace eval
+
+class CompiledPolicy {
+ public:
+  std::vector<ast::Module> modules;   // owns every AST node the tree points into
+  eval::RuleNode root;                // the node for `data`
+  std::unordered_map<std::string, const eval::RuleNode*> functions;  // "data.a.f" -> node
+  bool v0_compatible = false;
+};
+
+}  // namespace rego

@@ -1,0 +1,417 @@
+// Name resolution: every variable becomes a frame slot, a rule name or import becomes a data/input ref, and
+// every call points at its built-in or function. Also checks call arity (rego_type_error).
+//
+// Scoping follows Rego: a rule (head and body) is one scope; each comprehension and `every` body opens a
+// nested scope whose variables are local unless the enclosing scope already has them. `some x` and `x := ...`
+// always declare a fresh variable in the current scope; function arguments are locals that shadow rule names.
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "rego/builtins/registry.h"
+#include "rego/compiler.h"
+
+namespace rego::compiler {
+namespace {
+
+using ast::Term;
+using ast::TermKind;
+using ast::TermPtr;
+
+struct Scope {
+  std::unordered_map<std::string, int> vars;
+  Scope* parent = nullptr;
+  int find(const std::string& name) const {
+    for (const Scope* s = this; s; s = s->parent) {
+      auto it = s->vars.find(name);
+      if (it != s->vars.end()) return it->second;
+    }
+    return -1;
+  }
+};
+
+TermPtr make_var(const std::string& name, int slot, const Location& loc) {
+  auto t = std::make_shared<Term>();
+  t->kind = TermKind::Var;
+  t->name = name;
+  t->slot = slot;
+  t->loc = loc;
+  return t;
+}
+
+TermPtr make_string(const std::string& s, const Location& loc) {
+  auto t = std::make_shared<Term>();
+  t->kind = TermKind::Scalar;
+  t->value = Value::string(s);
+  t->loc = loc;
+  return t;
+}
+
+class Resolver {
+ public:
+  Resolver(const PackageContext& ctx, Errors& errors) : ctx_(ctx), errors_(errors) {
+    if (ctx.imports) {
+      for (auto& imp : *ctx.imports) {
+        if (imp.path.empty() || imp.path[0]->kind != TermKind::Var) continue;
+        const std::string& root = imp.path[0]->name;
+        if (root != "data" && root != "input") continue;  // future.keywords, rego.v1
+        std::string alias = imp.alias;
+        if (alias.empty()) {
+          auto& last = imp.path.back();
+          alias = last->kind == TermKind::Scalar && last->value.is_string() ? last->value.as_string() : last->name;
+        }
+        imports_[alias] = &imp.path;
+      }
+    }
+    if (ctx.rule_names) rule_names_.insert(ctx.rule_names->begin(), ctx.rule_names->end());
+  }
+
+  int slots() const { return next_slot_; }
+
+  // ---- scopes ----
+  void declare(Scope& s, const std::string& name) {
+    if (!s.vars.count(name)) s.vars[name] = next_slot_++;
+  }
+  bool is_global(const std::string& name) const {
+    return name == "data" || name == "input" || imports_.count(name) || rule_names_.count(name);
+  }
+
+  // Variables declared explicitly in a body: `some`, `some ... in`, the left of `:=`.
+  void declare_explicit(ast::Body& body, Scope& s) {
+    for (auto& e : body) {
+      if (e.kind == ast::ExprKind::SomeDecl) {
+        for (auto& t : e.terms) collect_vars(*t, [&](const std::string& n) { declare(s, n); });
+      } else if (e.kind == ast::ExprKind::SomeIn) {
+        for (size_t i = 0; i + 1 < e.terms.size(); ++i)
+          collect_vars(*e.terms[i], [&](const std::string& n) { declare(s, n); });
+      } else if (e.kind == ast::ExprKind::Term && e.terms.size() == 1 && e.terms[0]->kind == TermKind::Call &&
+                 e.terms[0]->name == "assign" && e.terms[0]->items.size() == 2) {
+        collect_vars(*e.terms[0]->items[0], [&](const std::string& n) { declare(s, n); });
+      }
+    }
+  }
+
+  // Calls f for each variable name outside nested closures.
+  template <class F>
+  void collect_vars(const Term& t, F&& f) {
+    switch (t.kind) {
+      case TermKind::Var: f(t.name); break;
+      case TermKind::ArrayCompr:
+      case TermKind::SetCompr:
+      case TermKind::ObjectCompr: break;  // a closure: its own scope
+      case TermKind::Call:
+        for (auto& i : t.items) collect_vars(*i, f);
+        break;
+      default:
+        for (auto& i : t.items) collect_vars(*i, f);
+    }
+  }
+
+  void declare_implicit(ast::Body& body, Scope& s) {
+    auto add = [&](const std::string& n) {
+      if (s.find(n) < 0 && !is_global(n)) declare(s, n);
+    };
+    for (auto& e : body) {
+      if (e.kind == ast::ExprKind::Every) {
+        collect_vars(*e.terms[2], add);
+        continue;
+      }
+      for (auto& t : e.terms) collect_vars(*t, add);
+      for (auto& w : e.with) collect_vars(*w.value, add);
+    }
+  }
+
+  // ---- resolution ----
+  void resolve_body(ast::Body& body, Scope& s) {
+    for (auto& e : body) resolve_expr(e, s);
+  }
+
+  void resolve_expr(ast::Expr& e, Scope& s) {
+    if (e.kind == ast::ExprKind::Every) {
+      resolve_term(e.terms[2], s);
+      Scope inner{{}, &s};
+      e.closure_base = next_slot_;
+      for (int i = 0; i < 2; ++i)
+        if (e.terms[i]->kind == TermKind::Var) declare(inner, e.terms[i]->name);
+      declare_explicit(e.body, inner);
+      declare_implicit(e.body, inner);
+      for (int i = 0; i < 2; ++i)
+        if (e.terms[i]->kind == TermKind::Var) resolve_term(e.terms[i], inner);
+      resolve_body(e.body, inner);
+    } else {
+      for (auto& t : e.terms) resolve_term(t, s);
+    }
+    for (auto& w : e.with) {
+      resolve_with_target(w, s);
+      resolve_with_value(w.value, s);
+    }
+  }
+
+  void resolve_with_target(ast::With& w, Scope& s) {
+    Term& t = *w.target;
+    std::string name = target_name(t);
+    if (name == "input" || name.rfind("input.", 0) == 0 || name == "data" || name.rfind("data.", 0) == 0) {
+      if (t.kind == TermKind::Var) {
+        t.slot = name == "data" ? ast::kDataRoot : ast::kInputRoot;
+      } else {
+        resolve_term(w.target, s);
+      }
+      // A `with data.f as ...` whose target is a function is a function replacement.
+      if (name.rfind("data.", 0) == 0) {
+        auto fn = ctx_.policy->functions.find(name);
+        if (fn != ctx_.policy->functions.end()) {
+          t.resolved = fn->second;
+          t.resolved_kind = ast::kResolvedFunction;
+        }
+      }
+      return;
+    }
+    // A function or built-in name.
+    if (!resolve_function_name(t, name, w.loc, /*check_arity_args=*/-1))
+      errors_.push_back({code::kType, "with keyword target must reference existing input, data, or a function",
+                         w.loc});
+  }
+
+  void resolve_with_value(TermPtr& v, Scope& s) {
+    std::string name = target_name(*v);
+    if (!name.empty() && (v->kind == TermKind::Var || v->kind == TermKind::Ref) && s.find(name) < 0) {
+      std::string full = qualify(name);
+      if (ctx_.policy->functions.count(full) ||
+          (!rule_names_.count(name.substr(0, name.find('.'))) && builtins().find(name))) {
+        resolve_function_name(*v, name, v->loc, -1);
+        return;
+      }
+    }
+    resolve_term(v, s);
+  }
+
+  // "a.b.c" for a Var or a Ref of string scalars; "" otherwise.
+  static std::string target_name(const Term& t) {
+    if (t.kind == TermKind::Var) return t.name;
+    if (t.kind != TermKind::Ref || t.items.empty() || t.items[0]->kind != TermKind::Var) return "";
+    std::string s = t.items[0]->name;
+    for (size_t i = 1; i < t.items.size(); ++i) {
+      if (t.items[i]->kind != TermKind::Scalar || !t.items[i]->value.is_string()) return "";
+      s += "." + t.items[i]->value.as_string();
+    }
+    return s;
+  }
+
+  // Turns a dotted name into its full name: imports and package rules become "data.…".
+  std::string qualify(const std::string& name) const {
+    std::string first = name.substr(0, name.find('.'));
+    std::string rest = first.size() < name.size() ? name.substr(first.size()) : "";
+    auto imp = imports_.find(first);
+    if (imp != imports_.end()) {
+      std::string s = (*imp->second)[0]->name;
+      for (size_t i = 1; i < imp->second->size(); ++i) {
+        auto& it = (*imp->second)[i];
+        s += "." + (it->value.is_string() ? it->value.as_string() : it->name);
+      }
+      return s + rest;
+    }
+    if (rule_names_.count(first)) {
+      std::string s = "data";
+      for (auto& p : ctx_.package) s += "." + p;
+      return s + "." + name;
+    }
+    return name;
+  }
+
+  bool resolve_function_name(Term& t, const std::string& name, const Location& loc, int nargs) {
+    std::string full = qualify(name);
+    if (full.rfind("data.", 0) == 0) {
+      auto fn = ctx_.policy->functions.find(full);
+      if (fn == ctx_.policy->functions.end()) return false;
+      t.resolved = fn->second;
+      t.resolved_kind = ast::kResolvedFunction;
+      if (nargs >= 0 && nargs != static_cast<int>(fn->second->arity) &&
+          nargs != static_cast<int>(fn->second->arity) + 1)
+        errors_.push_back({code::kType, "function " + full + " has arity " + std::to_string(fn->second->arity) +
+                                            ", got " + std::to_string(nargs) + " arguments",
+                           loc});
+      return true;
+    }
+    if (full == "eq" || full == "assign") {
+      t.resolved_kind = full == "eq" ? ast::kResolvedEq : ast::kResolvedAssign;
+      return true;
+    }
+    if (full == "print" || full == "internal.print") {
+      t.resolved_kind = ast::kResolvedPrint;
+      return true;
+    }
+    const Builtin* b = builtins().find(full);
+    if (!b) return false;
+    t.resolved = b;
+    t.resolved_kind = ast::kResolvedBuiltin;
+    if (nargs >= 0 && nargs != b->arity && nargs != b->arity + 1)
+      errors_.push_back({code::kType, full + ": arity mismatch\n\thave: " + std::to_string(nargs) +
+                                          " arguments\n\twant: " + std::to_string(b->arity) + " arguments",
+                         loc});
+    return true;
+  }
+
+  // Replaces a global var (or a ref headed by one) with the data/input ref it names.
+  void rewrite_global(TermPtr& t, const std::string& name, std::vector<TermPtr> rest) {
+    std::vector<TermPtr> items;
+    auto imp = imports_.find(name);
+    if (imp != imports_.end()) {
+      for (auto& p : *imp->second) items.push_back(p);
+      items[0] = make_var(items[0]->name, items[0]->name == "data" ? ast::kDataRoot : ast::kInputRoot, t->loc);
+    } else {
+      items.push_back(make_var("data", ast::kDataRoot, t->loc));
+      for (auto& p : ctx_.package) items.push_back(make_string(p, t->loc));
+      items.push_back(make_string(name, t->loc));
+    }
+    for (auto& r : rest) items.push_back(r);
+    auto ref = std::make_shared<Term>();
+    ref->kind = TermKind::Ref;
+    ref->loc = t->loc;
+    ref->items = std::move(items);
+    t = ref;
+  }
+
+  void resolve_term(TermPtr& t, Scope& s) {
+    switch (t->kind) {
+      case TermKind::Scalar: return;
+      case TermKind::Var: {
+        int slot = s.find(t->name);
+        if (slot >= 0) {
+          t->slot = slot;
+        } else if (t->name == "data") {
+          t->slot = ast::kDataRoot;
+        } else if (t->name == "input") {
+          t->slot = ast::kInputRoot;
+        } else if (is_global(t->name)) {
+          rewrite_global(t, t->name, {});
+          resolve_term(t, s);
+        } else {
+          declare(s, t->name);
+          t->slot = s.find(t->name);
+        }
+        return;
+      }
+      case TermKind::Ref: {
+        auto& head = t->items[0];
+        if (head->kind == TermKind::Var && s.find(head->name) < 0 && head->name != "data" &&
+            head->name != "input" && is_global(head->name)) {
+          std::vector<TermPtr> rest(t->items.begin() + 1, t->items.end());
+          std::string name = head->name;
+          rewrite_global(t, name, std::move(rest));
+        }
+        // Flatten a ref whose head is itself a ref (import rewrite of a ref head).
+        if (t->items[0]->kind == TermKind::Ref) {
+          auto inner = t->items[0];
+          std::vector<TermPtr> items = inner->items;
+          items.insert(items.end(), t->items.begin() + 1, t->items.end());
+          t->items = std::move(items);
+        }
+        for (auto& i : t->items) resolve_term(i, s);
+        return;
+      }
+      case TermKind::Call: {
+        for (auto& i : t->items) resolve_term(i, s);
+        if (!resolve_function_name(*t, t->name, t->loc, static_cast<int>(t->items.size())))
+          errors_.push_back({code::kType, "undefined function " + t->name, t->loc});
+        return;
+      }
+      case TermKind::ArrayCompr:
+      case TermKind::SetCompr:
+      case TermKind::ObjectCompr: {
+        Scope inner{{}, &s};
+        t->slot = next_slot_;
+        declare_explicit(t->body, inner);
+        declare_implicit(t->body, inner);
+        auto add = [&](const std::string& n) {
+          if (inner.find(n) < 0 && !is_global(n)) declare(inner, n);
+        };
+        for (auto& i : t->items) collect_vars(*i, add);
+        resolve_body(t->body, inner);
+        for (auto& i : t->items) resolve_term(i, inner);
+        return;
+      }
+      default:
+        for (auto& i : t->items) resolve_term(i, s);
+        return;
+    }
+  }
+
+  void resolve_rule(ast::Rule& rule) {
+    Scope scope;
+    auto add = [&](const std::string& n) { declare(scope, n); };
+    for (auto& a : rule.head.args) collect_vars(*a, add);
+    for (ast::Rule* r = &rule; r; r = r->else_rule.get()) declare_explicit(r->body, scope);
+    for (ast::Rule* r = &rule; r; r = r->else_rule.get()) declare_implicit(r->body, scope);
+    auto implicit = [&](const std::string& n) {
+      if (scope.find(n) < 0 && !is_global(n)) declare(scope, n);
+    };
+    for (size_t i = 1; i < rule.head.ref.size(); ++i) collect_vars(*rule.head.ref[i], implicit);
+    if (rule.head.key) collect_vars(*rule.head.key, implicit);
+    for (ast::Rule* r = &rule; r; r = r->else_rule.get())
+      if (r->head.value) collect_vars(*r->head.value, implicit);
+
+    for (auto& a : rule.head.args) resolve_term(a, scope);
+    for (ast::Rule* r = &rule; r; r = r->else_rule.get()) resolve_body(r->body, scope);
+    for (size_t i = 1; i < rule.head.ref.size(); ++i) resolve_term(rule.head.ref[i], scope);
+    if (rule.head.key) resolve_term(rule.head.key, scope);
+    for (ast::Rule* r = &rule; r; r = r->else_rule.get())
+      if (r->head.value) resolve_term(r->head.value, scope);
+  }
+
+  void resolve_query(ast::Body& body, std::vector<std::pair<std::string, int>>& user_vars) {
+    Scope scope;
+    declare_explicit(body, scope);
+    declare_implicit(body, scope);
+    resolve_body(body, scope);
+    for (auto& [name, slot] : scope.vars)
+      if (!name.empty() && name[0] != '$' && name.rfind("__local", 0) != 0) user_vars.emplace_back(name, slot);
+    std::sort(user_vars.begin(), user_vars.end());
+  }
+
+ private:
+  const PackageContext& ctx_;
+  Errors& errors_;
+  int next_slot_ = 0;
+  std::unordered_map<std::string, const std::vector<TermPtr>*> imports_;
+  std::unordered_set<std::string> rule_names_;
+};
+
+}  // namespace
+
+int resolve_rule(ast::Rule& rule, const PackageContext& ctx, Errors& errors) {
+  Resolver r(ctx, errors);
+  r.resolve_rule(rule);
+  return r.slots();
+}
+
+int resolve_query(ast::Body& body, const PackageContext& ctx, std::vector<std::pair<std::string, int>>& user_vars,
+                  Errors& errors) {
+  Resolver r(ctx, errors);
+  r.resolve_query(body, user_vars);
+  return r.slots();
+}
+
+void resolve_rules(CompiledPolicy& policy, Errors& errors) {
+  std::map<std::vector<std::string>, std::set<std::string>> rule_names;
+  for (auto& module : policy.modules)
+    for (auto& rule : module.rules)
+      if (!rule->head.ref.empty()) rule_names[module.package].insert(rule->head.ref[0]->name);
+  for (auto& module : policy.modules) {
+    PackageContext ctx;
+    ctx.rule_names = &rule_names[module.package];
+    ctx.package = module.package;
+    ctx.imports = &module.imports;
+    ctx.policy = &policy;
+    const eval::RuleNode* node = &policy.root;
+    for (auto& seg : module.package) node = node ? node->child(Value::string(seg)) : nullptr;
+    ctx.package_node = node;
+    for (auto& rule : module.rules) {
+      rule->num_slots = resolve_rule(*rule, ctx, errors);
+      for (ast::Rule* r = rule->else_rule.get(); r; r = r->else_rule.get()) r->num_slots = rule->num_slots;
+    }
+  }
+}
+
+}  // namespace rego::compiler

@@ -1,0 +1,383 @@
+// Value construction, OPA's total order, hashing and lookups.
+//
+// Heap nodes are private to this file (numbers' BigNumber lives in number.cpp). Every node is immutable once
+// built, which is what makes sharing Values between threads safe; the only mutable field is the lazily
+// computed hash, an atomic whose races are benign (every thread computes the same number).
+//
+// GCC 12 at -O2 and above reports a bogus -Wstringop-overflow inside Value::release() when std::sort and friends
+// are inlined here: it follows a moved-from Value (kind Null, pointer 0) into the refcount decrement that
+// heap() rules out. A null check in value.h's release() also silences it; until then, this file opts out.
+// (The pragma must precede the includes: the warning is attributed to the header's lines.)
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wstringop-overflow"
+#endif
+
+#include "rego/value.h"
+
+#include <algorithm>
+#include <cstring>
+#include <functional>
+
+#include "rego/number.h"
+
+namespace rego {
+
+namespace {
+
+// 0 means "not computed yet"; a real hash of 0 is remapped so it is never recomputed forever.
+size_t finish_hash(size_t h) { return h == 0 ? 0x9e3779b97f4a7c15ull : h; }
+
+size_t mix(size_t seed, size_t h) {
+  // boost::hash_combine's 64-bit variant: cheap and good enough to spread sorted element hashes.
+  seed ^= h + 0x9e3779b97f4a7c15ull + (seed << 12) + (seed >> 4);
+  return seed;
+}
+
+struct StringNode final : detail::Node {
+  explicit StringNode(std::string v) : s(std::move(v)) {}
+  std::string s;
+  mutable std::atomic<size_t> hash{0};
+};
+
+// Arrays and sets share a layout; the Value's kind tells them apart.
+struct ListNode final : detail::Node {
+  explicit ListNode(std::vector<Value> v) : items(std::move(v)) {}
+  std::vector<Value> items;
+  mutable std::atomic<size_t> hash{0};
+};
+
+struct ObjectNode final : detail::Node {
+  explicit ObjectNode(std::vector<ObjectEntry> v) : entries(std::move(v)) {}
+  std::vector<ObjectEntry> entries;
+  mutable std::atomic<size_t> hash{0};
+};
+
+// Kind ranks used by the hash seed so e.g. [] and set() (both empty) hash differently.
+constexpr size_t kKindSeed[] = {0x51ed270b, 0x1f83d9ab, 0x5be0cd19, 0x6a09e667, 0x3c6ef372, 0xa54ff53a, 0x510e527f};
+
+int compare_bytes(const std::string& a, const std::string& b) {
+  // A plain memcmp over the common prefix, then length: byte order, as Go compares strings.
+  size_t n = std::min(a.size(), b.size());
+  if (n != 0) {
+    int c = std::memcmp(a.data(), b.data(), n);
+    if (c != 0) return c < 0 ? -1 : 1;
+  }
+  return a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
+}
+
+int compare_lists(const std::vector<Value>& a, const std::vector<Value>& b) {
+  size_t n = std::min(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    int c = Value::compare(a[i], b[i]);
+    if (c != 0) return c;
+  }
+  return a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
+}
+
+// OPA (ast/compare.go, Object.Compare): walk both sorted key lists together, comparing key i then value i;
+// the first difference decides, otherwise the shorter object is smaller.
+int compare_objects(const std::vector<ObjectEntry>& a, const std::vector<ObjectEntry>& b) {
+  size_t n = std::min(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    int c = Value::compare(a[i].first, b[i].first);
+    if (c != 0) return c;
+    c = Value::compare(a[i].second, b[i].second);
+    if (c != 0) return c;
+  }
+  return a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
+}
+
+bool less_value(const Value& a, const Value& b) { return Value::compare(a, b) < 0; }
+
+// Orders an object entry key against a string key without building a Value.
+int compare_key(const Value& k, std::string_view s) {
+  if (k.kind() != Kind::String) return k.kind() < Kind::String ? -1 : 1;
+  const std::string& ks = k.as_string();
+  size_t n = std::min(ks.size(), s.size());
+  if (n != 0) {
+    int c = std::memcmp(ks.data(), s.data(), n);
+    if (c != 0) return c < 0 ? -1 : 1;
+  }
+  return ks.size() < s.size() ? -1 : (ks.size() > s.size() ? 1 : 0);
+}
+
+}  // namespace
+
+// ---- construction ----
+
+Value Value::boolean(bool b) {
+  Value v;
+  v.kind_ = Kind::Boolean;
+  v.u_.i = 0;
+  v.u_.b = b;
+  return v;
+}
+
+Value Value::integer(int64_t i) {
+  Value v;
+  v.kind_ = Kind::Number;
+  v.rep_ = NumRep::Int;
+  v.u_.i = i;
+  return v;
+}
+
+Value Value::floating(double d) {
+  Value v;
+  v.kind_ = Kind::Number;
+  v.rep_ = NumRep::Float;
+  v.u_.d = d;
+  return v;
+}
+
+Value Value::string(std::string s) {
+  Value v;
+  v.kind_ = Kind::String;
+  v.u_.p = new StringNode(std::move(s));
+  return v;
+}
+
+Value Value::array(std::vector<Value> items) {
+  Value v;
+  v.kind_ = Kind::Array;
+  v.u_.p = new ListNode(std::move(items));
+  return v;
+}
+
+Value Value::set(std::vector<Value> items) {
+  // Sorted input is common (sets built from other sets, comprehensions over sorted collections): check first.
+  bool sorted_unique = true;
+  for (size_t i = 1; i < items.size(); ++i) {
+    if (compare(items[i - 1], items[i]) >= 0) {
+      sorted_unique = false;
+      break;
+    }
+  }
+  if (!sorted_unique) {
+    std::sort(items.begin(), items.end(), less_value);
+    items.erase(std::unique(items.begin(), items.end(),
+                            [](const Value& a, const Value& b) { return compare(a, b) == 0; }),
+                items.end());
+  }
+  return set_sorted(std::move(items));
+}
+
+Value Value::set_sorted(std::vector<Value> items) {
+  Value v;
+  v.kind_ = Kind::Set;
+  v.u_.p = new ListNode(std::move(items));
+  return v;
+}
+
+Value Value::object(std::vector<ObjectEntry> entries) {
+  bool sorted_unique = true;
+  for (size_t i = 1; i < entries.size(); ++i) {
+    if (compare(entries[i - 1].first, entries[i].first) >= 0) {
+      sorted_unique = false;
+      break;
+    }
+  }
+  if (!sorted_unique) {
+    // A stable sort keeps duplicates in input order, so the last of each run is the entry that "wins".
+    // Objects are mostly small (JSON documents' keys in author order): insertion sort is stable and, unlike
+    // std::stable_sort, needs no temporary buffer.
+    auto key_less = [](const ObjectEntry& a, const ObjectEntry& b) { return compare(a.first, b.first) < 0; };
+    if (entries.size() <= 16) {
+      for (size_t i = 1; i < entries.size(); ++i) {
+        if (!key_less(entries[i], entries[i - 1])) continue;
+        ObjectEntry moving = std::move(entries[i]);
+        size_t j = i;
+        for (; j > 0 && key_less(moving, entries[j - 1]); --j) entries[j] = std::move(entries[j - 1]);
+        entries[j] = std::move(moving);
+      }
+    } else {
+      std::stable_sort(entries.begin(), entries.end(), key_less);
+    }
+    size_t out = 0;
+    for (size_t i = 0; i < entries.size(); ++i) {
+      if (out > 0 && compare(entries[out - 1].first, entries[i].first) == 0) {
+        entries[out - 1] = std::move(entries[i]);
+      } else {
+        if (out != i) entries[out] = std::move(entries[i]);
+        ++out;
+      }
+    }
+    entries.resize(out);
+  }
+  return object_sorted(std::move(entries));
+}
+
+Value Value::object_sorted(std::vector<ObjectEntry> entries) {
+  Value v;
+  v.kind_ = Kind::Object;
+  v.u_.p = new ObjectNode(std::move(entries));
+  return v;
+}
+
+const Value& Value::empty_array() {
+  static const Value v = array({});
+  return v;
+}
+const Value& Value::empty_object() {
+  static const Value v = object_sorted({});
+  return v;
+}
+const Value& Value::empty_set() {
+  static const Value v = set_sorted({});
+  return v;
+}
+const Value& Value::true_value() {
+  static const Value v = boolean(true);
+  return v;
+}
+const Value& Value::false_value() {
+  static const Value v = boolean(false);
+  return v;
+}
+
+// ---- inspection ----
+
+const std::string& Value::as_string() const { return static_cast<const StringNode*>(u_.p)->s; }
+const std::vector<Value>& Value::as_array() const { return static_cast<const ListNode*>(u_.p)->items; }
+const std::vector<Value>& Value::as_set() const { return static_cast<const ListNode*>(u_.p)->items; }
+const std::vector<ObjectEntry>& Value::as_object() const { return static_cast<const ObjectNode*>(u_.p)->entries; }
+
+size_t Value::size() const {
+  switch (kind_) {
+    case Kind::Array:
+    case Kind::Set:
+      return static_cast<const ListNode*>(u_.p)->items.size();
+    case Kind::Object:
+      return static_cast<const ObjectNode*>(u_.p)->entries.size();
+    default:
+      return 0;
+  }
+}
+
+const Value* Value::get(const Value& key) const {
+  if (kind_ != Kind::Object) return nullptr;
+  const auto& es = as_object();
+  size_t lo = 0, hi = es.size();
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = compare(es[mid].first, key);
+    if (c == 0) return &es[mid].second;
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return nullptr;
+}
+
+const Value* Value::get(std::string_view key) const {
+  if (kind_ != Kind::Object) return nullptr;
+  const auto& es = as_object();
+  size_t lo = 0, hi = es.size();
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = compare_key(es[mid].first, key);
+    if (c == 0) return &es[mid].second;
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return nullptr;
+}
+
+bool Value::contains(const Value& item) const {
+  if (kind_ != Kind::Set) return false;
+  const auto& xs = as_set();
+  size_t lo = 0, hi = xs.size();
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = compare(xs[mid], item);
+    if (c == 0) return true;
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return false;
+}
+
+const char* Value::type_name() const {
+  switch (kind_) {
+    case Kind::Null: return "null";
+    case Kind::Boolean: return "boolean";
+    case Kind::Number: return "number";
+    case Kind::String: return "string";
+    case Kind::Array: return "array";
+    case Kind::Object: return "object";
+    case Kind::Set: return "set";
+  }
+  return "unknown";
+}
+
+// ---- order and hashing ----
+
+int Value::compare(const Value& a, const Value& b) {
+  if (a.kind_ != b.kind_) return a.kind_ < b.kind_ ? -1 : 1;
+  switch (a.kind_) {
+    case Kind::Null:
+      return 0;
+    case Kind::Boolean:
+      return a.u_.b == b.u_.b ? 0 : (a.u_.b ? 1 : -1);  // false < true
+    case Kind::Number:
+      if (a.rep_ == NumRep::Int && b.rep_ == NumRep::Int) {
+        return a.u_.i < b.u_.i ? -1 : (a.u_.i > b.u_.i ? 1 : 0);
+      }
+      return number::compare(a, b);
+    case Kind::String:
+      if (a.u_.p == b.u_.p) return 0;
+      return compare_bytes(a.as_string(), b.as_string());
+    case Kind::Array:
+    case Kind::Set:
+      if (a.u_.p == b.u_.p) return 0;
+      return compare_lists(static_cast<const ListNode*>(a.u_.p)->items, static_cast<const ListNode*>(b.u_.p)->items);
+    case Kind::Object:
+      if (a.u_.p == b.u_.p) return 0;
+      return compare_objects(a.as_object(), b.as_object());
+  }
+  return 0;
+}
+
+size_t Value::hash() const {
+  switch (kind_) {
+    case Kind::Null:
+      return kKindSeed[0];
+    case Kind::Boolean:
+      return u_.b ? 0x2545f4914f6cdd1dull : kKindSeed[1];
+    case Kind::Number:
+      return number::hash(*this);
+    case Kind::String: {
+      auto* n = static_cast<const StringNode*>(u_.p);
+      size_t h = n->hash.load(std::memory_order_relaxed);
+      if (h == 0) {
+        h = finish_hash(std::hash<std::string_view>()(n->s));
+        n->hash.store(h, std::memory_order_relaxed);
+      }
+      return h;
+    }
+    case Kind::Array:
+    case Kind::Set: {
+      auto* n = static_cast<const ListNode*>(u_.p);
+      size_t h = n->hash.load(std::memory_order_relaxed);
+      if (h == 0) {
+        h = kKindSeed[static_cast<int>(kind_)];
+        for (const Value& x : n->items) h = mix(h, x.hash());
+        h = finish_hash(h);
+        n->hash.store(h, std::memory_order_relaxed);
+      }
+      return h;
+    }
+    case Kind::Object: {
+      auto* n = static_cast<const ObjectNode*>(u_.p);
+      size_t h = n->hash.load(std::memory_order_relaxed);
+      if (h == 0) {
+        h = kKindSeed[5];
+        for (const auto& [k, v] : n->entries) h = mix(mix(h, k.hash()), v.hash());
+        h = finish_hash(h);
+        n->hash.store(h, std::memory_order_relaxed);
+      }
+      return h;
+    }
+  }
+  return 0;
+}
+
+}  // namespace rego

@@ -1,0 +1,124 @@
+// Evaluator corner cases through the public engine API (engine.h).
+#include <gtest/gtest.h>
+
+#include "rego/engine.h"
+#include "rego/json.h"
+
+namespace {
+
+using rego::Value;
+
+Value J(const std::string& text) {
+  auto r = rego::json::parse(text);
+  EXPECT_TRUE(r.ok) << r.error;
+  return r.value;
+}
+
+// Evaluates `query` against `module`; returns the first expression's value as JSON, "undefined", or "error:<code>".
+std::string eval(const std::string& module, const std::string& query, const std::string& input = "",
+                 const std::string& data = "{}") {
+  auto c = rego::compile({{"test.rego", module}});
+  if (!c.errors.empty()) return "error:" + c.errors[0].code + ":" + c.errors[0].message;
+  rego::QueryOptions opts;
+  if (!input.empty()) opts.input = J(input);
+  opts.strict_builtin_errors = true;
+  auto r = rego::evaluate(*c.policy, J(data), query, opts);
+  if (!r.errors.empty()) return "error:" + r.errors[0].code;
+  if (r.rows.empty()) return "undefined";
+  return rego::json::write(r.rows[0].expressions[0].value);
+}
+
+TEST(Eval, CompleteRuleAndDefault) {
+  const char* m = "package t\ndefault allow := false\nallow if input.user == \"admin\"\n";
+  EXPECT_EQ(eval(m, "data.t.allow", R"({"user":"admin"})"), "true");
+  EXPECT_EQ(eval(m, "data.t.allow", R"({"user":"bob"})"), "false");
+}
+
+TEST(Eval, UndefinedIsNotFalse) {
+  const char* m = "package t\np if input.x > 1\n";
+  EXPECT_EQ(eval(m, "data.t.p", R"({"x":0})"), "undefined");
+  EXPECT_EQ(eval(m, "not data.t.p", R"({"x":0})"), "true");
+}
+
+TEST(Eval, PartialSetAndObject) {
+  const char* m = "package t\ns contains x if some x in [3, 1, 2, 1]\no[k] := v if { some k, v in {\"a\": 1, \"b\": 2} }\n";
+  EXPECT_EQ(eval(m, "data.t.s"), "[1,2,3]");
+  EXPECT_EQ(eval(m, "data.t.o"), R"({"a":1,"b":2})");
+  EXPECT_EQ(eval(m, "data.t.o.b"), "2");
+}
+
+TEST(Eval, ConflictIsAnError) {
+  const char* m = "package t\np := 1\np := 2 if true\n";
+  EXPECT_EQ(eval(m, "data.t.p"), "error:eval_conflict_error");
+}
+
+TEST(Eval, FunctionsElseAndDestructuring) {
+  const char* m = R"(package t
+f(x) := "big" if x > 10
+else := "small"
+g([a, b]) := a + b
+)";
+  EXPECT_EQ(eval(m, "data.t.f(11)"), "\"big\"");
+  EXPECT_EQ(eval(m, "data.t.f(1)"), "\"small\"");
+  EXPECT_EQ(eval(m, "data.t.g([2, 3])"), "5");
+}
+
+TEST(Eval, UnificationBindsBothSides) {
+  EXPECT_EQ(eval("package t", "[x, 2] = [1, y]; z := x + y"), "true");
+  EXPECT_EQ(eval("package t", "{\"a\": x} = {\"a\": 5}; x == 5"), "true");
+}
+
+TEST(Eval, EveryAndSomeIn) {
+  const char* m = "package t\nall_pos if every x in input.xs { x > 0 }\n";
+  EXPECT_EQ(eval(m, "data.t.all_pos", R"({"xs":[1,2]})"), "true");
+  EXPECT_EQ(eval(m, "data.t.all_pos", R"({"xs":[1,-2]})"), "undefined");
+}
+
+TEST(Eval, WithReplacesInputDataAndFunctions) {
+  const char* m = "package t\np := input.x\nq := data.d\nr := count([1, 2])\n";
+  EXPECT_EQ(eval(m, "data.t.p with input.x as 7"), "7");
+  EXPECT_EQ(eval(m, "data.t.q with data.d as \"z\""), "\"z\"");
+  EXPECT_EQ(eval(m, "data.t.r with count as 9"), "9");
+}
+
+TEST(Eval, BaseAndVirtualDocumentsMerge) {
+  const char* m = "package a.b\nv := 1\n";
+  EXPECT_EQ(eval(m, "data.a", "", R"({"a":{"base":2}})"), R"({"b":{"v":1},"base":2})");
+}
+
+TEST(Eval, BodiesAreReorderedForSafety) {
+  const char* m = "package t\np := y if { y == x; x := 3 }\n";
+  EXPECT_EQ(eval(m, "data.t.p"), "3");
+}
+
+TEST(Eval, UnsafeVariableIsACompileError) {
+  auto c = rego::compile({{"t.rego", "package t\np if { x > 1 }\n"}});
+  ASSERT_FALSE(c.errors.empty());
+  EXPECT_EQ(c.errors[0].code, "rego_unsafe_var_error");
+}
+
+TEST(Eval, UnknownFunctionIsATypeError) {
+  auto c = rego::compile({{"t.rego", "package t\np if nosuch(1)\n"}});
+  ASSERT_FALSE(c.errors.empty());
+  EXPECT_EQ(c.errors[0].code, "rego_type_error");
+}
+
+TEST(Eval, StrictBuiltinErrors) {
+  EXPECT_EQ(eval("package t", "1 / 0"), "error:eval_builtin_error");
+}
+
+TEST(Eval, ComprehensionsCaptureOuterVariables) {
+  const char* m = "package t\np := [y | some y in [1, 2, 3]; y > x] if x := 1\n";
+  EXPECT_EQ(eval(m, "data.t.p"), "[2,3]");
+}
+
+TEST(Eval, RuleIndexSelectsMatchingRules) {
+  std::string m = "package k\n";
+  for (int i = 0; i < 50; ++i)
+    m += "deny contains " + std::to_string(i) + " if input.kind == \"K" + std::to_string(i) + "\"\n";
+  m += "deny contains \"any\" if input.kind\n";
+  EXPECT_EQ(eval(m, "data.k.deny", R"({"kind":"K7"})"), R"([7,"any"])");
+  EXPECT_EQ(eval(m, "data.k.deny", R"({"kind":"none"})"), R"(["any"])");
+}
+
+}  // namespace

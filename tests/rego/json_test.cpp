@@ -1,0 +1,178 @@
+// JSON: parsing into Values, errors, and Go encoding/json-compatible output.
+#include "rego/json.h"
+
+#include <gtest/gtest.h>
+
+#include "rego/number.h"
+
+namespace rego {
+namespace {
+
+// "head" followed by n zeros and then "tail" (built with append: GCC 12 misfires -Wrestrict on "lit" + string).
+std::string Zeros(const char* head, size_t n, const char* tail = "") {
+  std::string s = head;
+  s.append(n, '0');
+  s += tail;
+  return s;
+}
+
+Value P(std::string_view text) {
+  auto r = json::parse(text);
+  EXPECT_TRUE(r.ok) << text << ": " << r.error;
+  return r.value;
+}
+
+std::string W(const Value& v, bool pretty = false, bool html = true) {
+  return json::write(v, json::WriteOptions{pretty, html});
+}
+
+std::string RoundTrip(std::string_view text) { return W(P(text)); }
+
+TEST(JsonParse, Scalars) {
+  EXPECT_TRUE(P("null").is_null());
+  EXPECT_TRUE(P("true").as_bool());
+  EXPECT_FALSE(P(" false ").as_bool());
+  EXPECT_EQ(P("12").as_int(), 12);
+  EXPECT_EQ(P("-1.5").num_rep(), NumRep::Float);
+  EXPECT_EQ(P("\"h\\u00e9llo\\n\"").as_string(), "h\xc3\xa9llo\n");
+  EXPECT_EQ(P("\"\\ud83d\\ude00\"").as_string(), "\xf0\x9f\x98\x80");
+  EXPECT_EQ(P("\"a\\u0000b\"").as_string(), std::string("a\0b", 3));
+}
+
+TEST(JsonParse, NumbersStayExact) {
+  EXPECT_EQ(P("18446744073709551617").num_rep(), NumRep::Big);
+  EXPECT_EQ(RoundTrip("[18446744073709551617, 0.1234567890123456789, 1e-400, 1.0, 1e2]"),
+            Zeros("[18446744073709551617,0.1234567890123456789,0.", 399, "1,1,100]"));
+  EXPECT_EQ(RoundTrip("123456789012345678901234567890"), "123456789012345678901234567890");
+  // Beyond double range: still exact (RapidJSON 1.1.0 would reject these).
+  EXPECT_EQ(RoundTrip("[1e400, -2E+401]"), Zeros("[1", 400, ",-2") + Zeros("", 401, "]"));
+  EXPECT_EQ(RoundTrip(Zeros("1", 500)), Zeros("1", 500));
+}
+
+TEST(JsonParse, Collections) {
+  Value v = P(R"({"b": [1, 2, {"c": null}], "a": {}, "b2": [], "a": true})");
+  ASSERT_TRUE(v.is_object());
+  EXPECT_EQ(v.size(), 3u);
+  EXPECT_TRUE(v.get("a")->as_bool());  // last duplicate wins, as Go's decoder
+  EXPECT_EQ(v.get("b")->size(), 3u);
+  EXPECT_TRUE(v.get("b")->as_array()[2].get("c")->is_null());
+  EXPECT_EQ(W(v), R"({"a":true,"b":[1,2,{"c":null}],"b2":[]})");
+}
+
+TEST(JsonParse, UnpairedSurrogatesBecomeReplacement) {
+  // Go's decoder (and so OPA) substitutes U+FFFD rather than failing.
+  EXPECT_EQ(P(R"("\ud800")").as_string(), "\xef\xbf\xbd");
+  EXPECT_EQ(P(R"("\udc00x")").as_string(), "\xef\xbf\xbdx");
+  EXPECT_EQ(P(R"("\ud800\u0041")").as_string(), "\xef\xbf\xbd" "A");
+  EXPECT_EQ(P(R"("\ud800\ud83d\ude00")").as_string(), "\xef\xbf\xbd\xf0\x9f\x98\x80");
+}
+
+TEST(JsonParse, InvalidUtf8BecomesReplacement) {
+  EXPECT_EQ(P("\"a\xff" "b\"").as_string(), "a\xef\xbf\xbd" "b");
+  EXPECT_EQ(P("\"\xed\xa0\x80\"").as_string(), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");  // encoded surrogate
+}
+
+TEST(JsonParse, Errors) {
+  for (const char* bad : {"", "[1,", "{\"a\" 1}", "[1 2]", "tru", "{\"a\":1,}", "[1] x", "01", "\"abc", "{1:2}",
+                          "-", "1.", "[\"\x01\"]", "NaN"}) {
+    auto r = json::parse(bad);
+    EXPECT_FALSE(r.ok) << bad;
+    EXPECT_NE(r.error.find("offset"), std::string::npos) << r.error;
+  }
+  auto r = json::parse("[1 2]");
+  EXPECT_EQ(r.error, "invalid JSON at offset 3: Missing a comma or ']' after an array element.");
+  EXPECT_EQ(json::parse("  ").error, "invalid JSON at offset 2: The document is empty.");
+  EXPECT_EQ(json::parse("{\"a\" 1}").error, "invalid JSON at offset 5: Missing a colon after a name of object member.");
+  EXPECT_EQ(json::parse("[1] 2").error,
+            "invalid JSON at offset 4: The document root must not be followed by other values.");
+  EXPECT_EQ(json::parse("\"\\x\"").error, "invalid JSON at offset 1: Invalid escape character in string.");
+}
+
+TEST(JsonParse, DeepNestingIsAnErrorNotACrash) {
+  std::string deep(100000, '[');
+  auto r = json::parse(deep + std::string(100000, ']'));
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.error.find("JSON nesting too deep"), std::string::npos) << r.error;
+
+  std::string ok(10000, '[');
+  auto r2 = json::parse(ok + std::string(10000, ']'));
+  EXPECT_TRUE(r2.ok) << r2.error;
+
+  // Writing and comparing the deepest accepted document must not exhaust the stack either.
+  EXPECT_EQ(json::write(r2.value).size(), 20000u);
+  EXPECT_EQ(r2.value, json::parse(ok + std::string(10000, ']')).value);
+
+  auto r3 = json::parse("[[[1]]]", 2);
+  EXPECT_FALSE(r3.ok);
+  EXPECT_TRUE(json::parse("[[1]]", 2).ok);
+}
+
+TEST(JsonWrite, GoStringEscaping) {
+  EXPECT_EQ(W(Value::string("a\"b\\c\n\r\t")), R"("a\"b\\c\n\r\t")");
+  EXPECT_EQ(W(Value::string("\b\f")), R"("\b\f")");
+  EXPECT_EQ(W(Value::string(std::string("\x01\x1f\x7f", 3))), "\"\\u0001\\u001f\x7f\"");
+  EXPECT_EQ(W(Value::string(std::string_view("\0", 1))), R"("\u0000")");
+  EXPECT_EQ(W(Value::string("<a href='x'>&</a>")), R"("\u003ca href='x'\u003e\u0026\u003c/a\u003e")");
+  EXPECT_EQ(W(Value::string("<&>"), false, false), R"("<&>")");
+  EXPECT_EQ(W(Value::string("\xe2\x80\xa8\xe2\x80\xa9")), R"("\u2028\u2029")");
+  EXPECT_EQ(W(Value::string("caf\xc3\xa9 \xf0\x9f\x98\x80")), "\"caf\xc3\xa9 \xf0\x9f\x98\x80\"");
+  EXPECT_EQ(W(Value::string("bad\xff\xc3")), R"("bad\ufffd\ufffd")");
+  EXPECT_EQ(W(Value::string("/")), R"("/")");
+}
+
+TEST(JsonWrite, CompactValues) {
+  Value v = Value::object({{Value::string("s"), Value::set({Value::integer(3), Value::integer(1)})},
+                           {Value::string("n"), Value::floating(2.5)},
+                           {Value::string("f"), Value::floating(3.0)},
+                           {Value::string("z"), Value::null()},
+                           {Value::string("b"), Value::boolean(false)}});
+  EXPECT_EQ(W(v), R"({"b":false,"f":3,"n":2.5,"s":[1,3],"z":null})");
+  EXPECT_EQ(W(Value::empty_array()), "[]");
+  EXPECT_EQ(W(Value::empty_object()), "{}");
+  EXPECT_EQ(W(Value::empty_set()), "[]");
+}
+
+TEST(JsonWrite, NonStringKeysAsJsonText) {
+  Value v = Value::object({{Value::integer(1), Value::string("one")},
+                           {Value::string("0x"), Value::string("str")},
+                           {Value::array({Value::integer(1), Value::string("<")}), Value::boolean(true)},
+                           {Value::null(), Value::integer(0)}});
+  // Keys become the strings 1, 0x, [1,"\u003c"] and null (escaped once more as keys), sorted as strings.
+  EXPECT_EQ(W(v), R"({"0x":"str","1":"one","[1,\"\\u003c\"]":true,"null":0})");
+  // A number key and an equal string key collide; the later one in value order (the string) wins.
+  Value clash = Value::object({{Value::integer(1), Value::string("num")}, {Value::string("1"), Value::string("str")}});
+  EXPECT_EQ(W(clash), R"({"1":"str"})");
+}
+
+TEST(JsonWrite, PrettyLikeMarshalIndent) {
+  Value v = P(R"({"a": [1, {"b": []}], "c": {}, "d": "x"})");
+  EXPECT_EQ(W(v, true),
+            "{\n"
+            "  \"a\": [\n"
+            "    1,\n"
+            "    {\n"
+            "      \"b\": []\n"
+            "    }\n"
+            "  ],\n"
+            "  \"c\": {},\n"
+            "  \"d\": \"x\"\n"
+            "}");
+  EXPECT_EQ(W(Value::integer(1), true), "1");
+  EXPECT_EQ(W(Value::empty_array(), true), "[]");
+}
+
+TEST(JsonWrite, AppendsToExistingBuffer) {
+  std::string out = "x=";
+  json::append(Value::integer(5), out);
+  EXPECT_EQ(out, "x=5");
+}
+
+TEST(JsonRoundTrip, Documents) {
+  for (const char* doc : {R"({"a":[1,2.5,"x",null,true,false,{"b":{}}],"c":"\u003c\u2028"})", R"([])", R"("")",
+                          R"([[[[]]]])", R"({"":{"":[""]}})", R"([0.1,-0.000001,1e-07,1e+21,100000000000000000000])"}) {
+    EXPECT_EQ(RoundTrip(doc), doc);
+  }
+}
+
+}  // namespace
+}  // namespace rego
