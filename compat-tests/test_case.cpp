@@ -48,15 +48,24 @@ std::string text_of(const YAML::Node& n) {
   return YAML::Dump(n);
 }
 
+// A field's text, absent when the key is missing or null (`want_error:` with no value is not "").
+std::optional<std::string> opt_text(const YAML::Node& n) {
+  if (!n || n.IsNull()) return std::nullopt;
+  return text_of(n);
+}
+
 void fill(TestCase& tc, const YAML::Node& entry) {
-  tc.note = entry["note"] ? text_of(entry["note"]) : std::string();
-  if (entry["query"]) tc.query = text_of(entry["query"]);
+  tc.note = opt_text(entry["note"]).value_or("");
+  tc.query = opt_text(entry["query"]).value_or("");
   if (const auto& mods = entry["modules"]; mods && mods.IsSequence())
     for (const auto& m : mods) tc.modules.push_back(text_of(m));
-  if (entry["data"] && !entry["data"].IsNull()) tc.data = trex::yaml::to_value(entry["data"]);
+  if (entry["data"] && !entry["data"].IsNull()) {
+    tc.data = trex::yaml::to_value(entry["data"]);
+    if (!tc.data->is_object()) throw trex::yaml::YamlError("data must be a map");
+  }
   // `input: null` is no input at all, as OPA's loader reads it into a nil pointer.
   if (entry["input"] && !entry["input"].IsNull()) tc.input = trex::yaml::to_value(entry["input"]);
-  if (entry["input_term"] && !entry["input_term"].IsNull()) tc.input_term = text_of(entry["input_term"]);
+  tc.input_term = opt_text(entry["input_term"]);
   if (const auto& want = entry["want_result"]; want && !want.IsNull()) {
     std::vector<rego::Value> rows;
     if (want.IsSequence()) {
@@ -66,8 +75,8 @@ void fill(TestCase& tc, const YAML::Node& entry) {
     }
     tc.want_result = std::move(rows);
   }
-  if (entry["want_error"]) tc.want_error = text_of(entry["want_error"]);
-  if (entry["want_error_code"]) tc.want_error_code = text_of(entry["want_error_code"]);
+  tc.want_error = opt_text(entry["want_error"]);
+  tc.want_error_code = opt_text(entry["want_error_code"]);
   tc.strict_error = truthy(entry["strict_error"]);
   tc.sort_bindings = truthy(entry["sort_bindings"]);
   tc.ignore_generated_vars = truthy(entry["ignore_generated_vars"]);

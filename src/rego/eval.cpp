@@ -160,11 +160,10 @@ bool Evaluator::apply_with(const ast::Expr& e, size_t i, Frame& f, std::vector<s
     data_ = upsert(upsert, data_, path, 0, *v);
     const RuleNode* node = &policy_.root;
     for (auto& p : path) {
-      const RuleNode* c = node->child(p);
-      if (!c) break;
-      node = c;
+      node = node->child(p);
+      if (!node) break;
     }
-    overridden_.push_back(node);
+    if (node) overridden_.push_back(node);
   }
   cache_ = caches.back().get();
   return apply_with(e, i + 1, f, caches, outer, k);
@@ -303,6 +302,29 @@ bool Evaluator::unify(const Term& a, const Term& b, Frame& f, Cont k) {
     auto step = [&](auto&& self, size_t i) -> bool {
       if (i == a.items.size()) return k();
       return unify(*a.items[i], *b.items[i], f, [&] { return self(self, i + 1); });
+    };
+    return step(step, 0);
+  }
+  if (a.kind == TermKind::Object && b.kind == TermKind::Object && a.items.size() == b.items.size() &&
+      has_unbound_pattern(a, f) && has_unbound_pattern(b, f)) {
+    // Key by key: {"x": x, "y": 2} = {"x": 1, "y": y}. Keys are ground in both.
+    std::vector<Value> akeys(a.items.size() / 2), bkeys(b.items.size() / 2);
+    for (size_t i = 0; i < akeys.size(); ++i) {
+      bool ok = false;
+      eval_term(*a.items[2 * i], f, [&](const Value& v) { akeys[i] = v; ok = true; return false; });
+      eval_term(*b.items[2 * i], f, [&](const Value& v) { bkeys[i] = v; ok = ok && true; return false; });
+      if (!ok) return true;
+    }
+    std::vector<size_t> match(akeys.size());
+    for (size_t i = 0; i < akeys.size(); ++i) {
+      size_t j = 0;
+      while (j < bkeys.size() && bkeys[j] != akeys[i]) ++j;
+      if (j == bkeys.size()) return true;
+      match[i] = j;
+    }
+    auto step = [&](auto&& self, size_t i) -> bool {
+      if (i == akeys.size()) return k();
+      return unify(*a.items[2 * i + 1], *b.items[2 * match[i] + 1], f, [&] { return self(self, i + 1); });
     };
     return step(step, 0);
   }

@@ -25,6 +25,10 @@
 namespace rego::eval {
 
 using Cont = FunctionRef<bool()>;
+
+// Nesting of rule and function evaluations before evaluation stops with an error (it keeps deep or runaway
+// evaluation, such as a mock calling itself, from exhausting the stack).
+inline constexpr int kMaxDepth = 1000;
 using ValueCont = FunctionRef<bool(const Value&)>;
 
 // The variable slots of one rule or query invocation.
@@ -79,7 +83,8 @@ class Evaluator {
 
   // ---- references (eval_refs.cpp) ----
   bool eval_ref(const ast::Term& ref, Frame& f, ValueCont k);
-  bool index_value(const Value& v, const ast::Term& ref, size_t i, Frame& f, ValueCont k);
+  // base_doc: v is (part of) a base document, whose keys a number in the path may name as text.
+  bool index_value(const Value& v, const ast::Term& ref, size_t i, Frame& f, ValueCont k, bool base_doc = false);
   bool walk_tree(const RuleNode& node, const Value* base, const ast::Term& ref, size_t i, Frame& f, ValueCont k);
   std::optional<Value> node_document(const RuleNode& node, const Value* base);
 

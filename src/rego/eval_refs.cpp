@@ -32,6 +32,14 @@ const Value* lookup(const Value& coll, const Value& key) {
   }
 }
 
+// Base documents are JSON: their object keys are strings, and OPA's storage reads a number in a data path as
+// its decimal text (`data.users[2]` finds key "2").
+const Value* lookup_base(const Value& coll, const Value& key) {
+  const Value* v = lookup(coll, key);
+  if (!v && coll.is_object() && key.is_int()) v = coll.get(std::to_string(key.as_int()));
+  return v;
+}
+
 }  // namespace
 
 bool Evaluator::eval_ref(const Term& ref, Frame& f, ValueCont k) {
@@ -47,23 +55,24 @@ bool Evaluator::eval_ref(const Term& ref, Frame& f, ValueCont k) {
   return eval_term(head, f, [&](const Value& v) { return index_value(v, ref, 1, f, k); });
 }
 
-bool Evaluator::index_value(const Value& v, const Term& ref, size_t i, Frame& f, ValueCont k) {
+bool Evaluator::index_value(const Value& v, const Term& ref, size_t i, Frame& f, ValueCont k, bool base_doc) {
   if (i == ref.items.size()) return k(v);
   const Term& p = *ref.items[i];
+  auto find = base_doc ? lookup_base : lookup;
   if (p.kind == TermKind::Scalar) {
-    const Value* next = lookup(v, p.value);
-    return next ? index_value(*next, ref, i + 1, f, k) : true;
+    const Value* next = find(v, p.value);
+    return next ? index_value(*next, ref, i + 1, f, k, base_doc) : true;
   }
   if (p.kind == TermKind::Var && p.slot >= 0) {
     if (f.bound[static_cast<size_t>(p.slot)]) {
-      const Value* next = lookup(v, f.values[static_cast<size_t>(p.slot)]);
-      return next ? index_value(*next, ref, i + 1, f, k) : true;
+      const Value* next = find(v, f.values[static_cast<size_t>(p.slot)]);
+      return next ? index_value(*next, ref, i + 1, f, k, base_doc) : true;
     }
     // Iterate, binding the variable to each key.
     auto visit = [&](const Value& key, const Value& elem) {
       bind(f, p.slot, key);
       size_t m = trail_.size() - 1;
-      bool r = index_value(elem, ref, i + 1, f, k);
+      bool r = index_value(elem, ref, i + 1, f, k, base_doc);
       undo(m);
       return r;
     };
@@ -87,8 +96,8 @@ bool Evaluator::index_value(const Value& v, const Term& ref, size_t i, Frame& f,
   }
   if (is_ground(p, f) || p.kind == TermKind::Ref || p.kind == TermKind::Call) {
     return eval_term(p, f, [&](const Value& key) {
-      const Value* next = lookup(v, key);
-      return next ? index_value(*next, ref, i + 1, f, k) : true;
+      const Value* next = find(v, key);
+      return next ? index_value(*next, ref, i + 1, f, k, base_doc) : true;
     });
   }
   // A pattern such as [x, y]: unify it with each key.
@@ -116,7 +125,7 @@ bool Evaluator::index_value(const Value& v, const Term& ref, size_t i, Frame& f,
 
 bool Evaluator::walk_tree(const RuleNode& node, const Value* base, const Term& ref, size_t i, Frame& f, ValueCont k) {
   bool overridden = !overridden_.empty() && std::find(overridden_.begin(), overridden_.end(), &node) != overridden_.end();
-  if (!node.has_rules_below || overridden) return base ? index_value(*base, ref, i, f, k) : true;
+  if (!node.has_rules_below || overridden) return base ? index_value(*base, ref, i, f, k, true) : true;
   if (node.has_rules || i == ref.items.size()) {
     std::optional<Value> doc = node_document(node, base);
     if (!doc) return true;
@@ -125,10 +134,10 @@ bool Evaluator::walk_tree(const RuleNode& node, const Value* base, const Term& r
   }
   const Term& p = *ref.items[i];
   auto descend = [&](const Value& key) {
-    const Value* sub = base ? lookup(*base, key) : nullptr;
+    const Value* sub = base ? lookup_base(*base, key) : nullptr;
     const RuleNode* child = node.child(key);
-    if (child) return child->is_function ? true : walk_tree(*child, sub, ref, i + 1, f, k);
-    return sub ? index_value(*sub, ref, i + 1, f, k) : true;
+    if (child && !(sub && child->has_rules)) return child->is_function ? true : walk_tree(*child, sub, ref, i + 1, f, k);
+    return sub ? index_value(*sub, ref, i + 1, f, k, true) : true;
   };
   if (p.kind == TermKind::Scalar) return descend(p.value);
   if (p.kind == TermKind::Var && p.slot >= 0 && f.bound[static_cast<size_t>(p.slot)])
@@ -173,13 +182,18 @@ std::optional<Value> Evaluator::node_document(const RuleNode& node, const Value*
       result = Value::object(std::move(entries));
     }
   } else {
+    // Base documents and the virtual documents below merge; where a rule and a base document share a key,
+    // the base document wins (as OPA's storage overlay does).
     std::vector<ObjectEntry> entries;
     if (base && base->is_object())
-      for (const auto& [key, val] : base->as_object())
-        if (!node.child(key)) entries.emplace_back(key, val);
+      for (const auto& [key, val] : base->as_object()) {
+        const RuleNode* child = node.child(key);
+        if (!child || child->has_rules) entries.emplace_back(key, val);
+      }
     for (const auto& [key, child] : node.children) {
       if (child->is_function) continue;
       const Value* sub = base ? lookup(*base, key) : nullptr;
+      if (sub && child->has_rules) continue;
       std::optional<Value> d = node_document(*child, sub);
       if (d) entries.emplace_back(key, *d);
     }

@@ -66,11 +66,10 @@ std::optional<Value> Evaluator::rule_value(const RuleNode& node) {
   auto cached = cache_->rules.find(&node);
   if (cached != cache_->rules.end()) return cached->second;
   if (in_progress_[&node] > 0) fail(code::kRecursion, "rule " + node.path + " is recursive", {});
-  if (++depth_ > 5000) fail(code::kInternal, "evaluation too deeply nested", {});
+  if (++depth_ > kMaxDepth) fail(code::kInternal, "evaluation too deeply nested", {});
   in_progress_[&node]++;
 
   std::optional<Value> complete;
-  const ast::Rule* complete_rule = nullptr;
   TreeBuilder tree;
   bool is_set = false, is_tree = false;
 
@@ -133,14 +132,16 @@ std::optional<Value> Evaluator::rule_value(const RuleNode& node) {
           case ast::RuleKind::Function: break;
         }
         if (cr.suffix.empty()) {
-          std::optional<Value> v = r->head.value ? first_value(*this, *r->head.value, frame) : Value::boolean(true);
-          if (!v) return true;
-          if (complete && *complete != *v)
-            fail(code::kConflict,
-                 "complete rules must not produce multiple outputs: rule " + node.path + " produced conflicting values",
-                 rule.loc);
-          complete = *v;
-          complete_rule = &rule;
+          auto accept = [&](const Value& v) {
+            if (complete && *complete != v)
+              fail(code::kConflict,
+                   "complete rules must not produce multiple outputs: rule " + node.path + " produced conflicting values",
+                   rule.loc);
+            complete = v;
+            return true;
+          };
+          if (r->head.value) eval_term(*r->head.value, frame, accept);
+          else accept(Value::boolean(true));
           if (node.all_ground_same) stop_all = true;
           return !cr.ground_value;
         }
@@ -158,7 +159,6 @@ std::optional<Value> Evaluator::rule_value(const RuleNode& node) {
     }
     if (stop_all) break;
   }
-  (void)complete_rule;
 
   std::optional<Value> result;
   if (complete) {
@@ -183,7 +183,7 @@ std::optional<Value> Evaluator::rule_value(const RuleNode& node) {
 }
 
 bool Evaluator::call_function(const Term& call, const RuleNode& fn, std::vector<Value>& args, ValueCont k) {
-  if (++depth_ > 5000) fail(code::kInternal, "evaluation too deeply nested (function " + fn.path + ")", call.loc);
+  if (++depth_ > kMaxDepth) fail(code::kInternal, "evaluation too deeply nested (function " + fn.path + ")", call.loc);
   std::optional<Value> result;
   for (const CompiledRule& cr : fn.rules) {
     const ast::Rule& rule = *cr.rule;
@@ -194,15 +194,18 @@ bool Evaluator::call_function(const Term& call, const RuleNode& fn, std::vector<
       auto unify_args = [&](auto&& self, size_t i) -> bool {
         if (i == args.size()) {
           return eval_body(r->body, 0, frame, [&] {
-            std::optional<Value> v = r->head.value ? first_value(*this, *r->head.value, frame) : Value::boolean(true);
-            if (!v) return true;
-            produced = true;
-            if (result && *result != *v)
-              fail(code::kConflict,
-                   "functions must not produce multiple outputs for same inputs: function " + fn.path +
-                       " produced conflicting values for the same inputs",
-                   call.loc);
-            result = *v;
+            auto accept = [&](const Value& v) {
+              produced = true;
+              if (result && *result != v)
+                fail(code::kConflict,
+                     "functions must not produce multiple outputs for same inputs: function " + fn.path +
+                         " produced conflicting values for the same inputs",
+                     call.loc);
+              result = v;
+              return true;
+            };
+            if (r->head.value) eval_term(*r->head.value, frame, accept);
+            else accept(Value::boolean(true));
             return !cr.ground_value;
           });
         }

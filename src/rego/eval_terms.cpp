@@ -1,5 +1,6 @@
 // Terms: scalars, variables, collections, comprehensions, template strings and calls.
 #include "rego/eval.h"
+#include "rego/builtins/strutil.h"
 #include "rego/json.h"
 
 namespace rego::eval {
@@ -92,9 +93,10 @@ bool Evaluator::eval_term(const Term& t, Frame& f, ValueCont k) {
         if (vals.empty()) {
           out += "<undefined>";
         } else if (vals.size() == 1) {
-          out += vals[0].is_string() ? vals[0].as_string() : json::write(vals[0]);
+          if (vals[0].is_string()) out += vals[0].as_string();
+          else text::append_term(vals[0], out);
         } else {
-          out += json::write(Value::set(vals));
+          text::append_term(Value::set(vals), out);
         }
       }
       return k(Value::string(std::move(out)));
@@ -156,9 +158,33 @@ bool Evaluator::eval_call(const Term& call, Frame& f, ValueCont k) {
       const Term& rep = *it->second.term;
       if (rep.resolved_kind == ast::kResolvedBuiltin || rep.resolved_kind == ast::kResolvedFunction) {
         return eval_call_args(call, nin, f, [&](std::vector<Value>& args) {
-          if (rep.resolved_kind == ast::kResolvedBuiltin)
-            return call_builtin(call, *static_cast<const Builtin*>(rep.resolved), args, k);
-          return call_function(call, *static_cast<const RuleNode*>(rep.resolved), args, k);
+          // A mock runs without any mocks in force (it may call the function it replaces), and with a cache
+          // of its own so nothing it computes leaks into the mocked scope.
+          auto mocks = std::move(replaced_);
+          replaced_.clear();
+          Cache* outer_cache = cache_;
+          Cache mock_cache;
+          cache_ = &mock_cache;
+          std::vector<Value> results;
+          auto collect = [&](const Value& v) {
+            results.push_back(v);
+            return true;
+          };
+          try {
+            if (rep.resolved_kind == ast::kResolvedBuiltin)
+              call_builtin(call, *static_cast<const Builtin*>(rep.resolved), args, collect);
+            else
+              call_function(call, *static_cast<const RuleNode*>(rep.resolved), args, collect);
+          } catch (...) {
+            replaced_ = std::move(mocks);
+            cache_ = outer_cache;
+            throw;
+          }
+          replaced_ = std::move(mocks);
+          cache_ = outer_cache;
+          for (const auto& v : results)
+            if (!k(v)) return false;
+          return true;
         });
       }
       // Replaced by a value: every call returns it (arguments are still evaluated).
@@ -217,7 +243,7 @@ bool Evaluator::call_print(const Term& call, Frame& f) {
     });
     if (vals.empty()) line += "<undefined>";
     else if (vals[0].is_string()) line += vals[0].as_string();
-    else line += json::write(vals[0]);
+    else text::append_term(vals[0], line);
   }
   if (opts_.print && *opts_.print) (*opts_.print)(line);
   return true;

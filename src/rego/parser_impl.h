@@ -182,8 +182,8 @@ class Parser {
   const std::shared_ptr<const SourceFile>& file() const { return file_; }
   bool v1() const { return !opts_.v0_compatible; }
 
-  // Rule flags, by rule.
-  std::unordered_map<const ast::Rule*, RuleFlags> flags_;
+  // Rule flags, by rule (appended as rules are made; sorted by pointer when the module is assembled).
+  std::vector<std::pair<const ast::Rule*, RuleFlags>> flags_;
   // Future keywords currently recognised (bit per keyword: in, every, contains, if).
   unsigned future_keywords_ = 0;
   bool suppress_future_ = false;  // while parsing an import path (OPA's presentParser)

@@ -1,6 +1,6 @@
 // Module assembly, after all statements parsed: OPA's parseModule (package first, bodies turned into rules by
 // ParseRuleFromExpr), the Rego v1 checks (CheckRegoV1) and METADATA attachment (attachAnnotationsNodes).
-#include <unordered_map>
+#include <algorithm>
 
 #include "rego/parser_impl.h"
 
@@ -153,9 +153,14 @@ ast::Module Parser::build_module(std::vector<Stmt>& stmts, std::vector<Annotatio
   }
 
   if (m.rego_v1) {
+    std::sort(flags_.begin(), flags_.end(), [](auto& a, auto& b) { return a.first < b.first; });
+    auto flags_of = [&](const ast::Rule* r) -> RuleFlags {
+      auto it = std::lower_bound(flags_.begin(), flags_.end(), r, [](auto& e, const ast::Rule* p) { return e.first < p; });
+      return it != flags_.end() && it->first == r ? it->second : RuleFlags{};
+    };
     for (auto& rule : m.rules) {
       for (const ast::Rule* r = rule.get(); r; r = r->else_rule.get()) {
-        const RuleFlags& f = flags_[r];
+        const RuleFlags f = flags_of(r);
         const std::string t = r->head.args.empty() ? "rule" : "function";
         if (r->head.ref.size() < 2 && is_v1_keyword(r->head.ref[0]->name))
           errs.push_back(Error{code::kParse, r->head.ref[0]->name + " keyword cannot be used for rule name", r->loc});

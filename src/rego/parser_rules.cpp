@@ -350,7 +350,7 @@ ast::RulePtr Parser::make_rule(HeadP head, RuleFlags flags, const Location& loc)
   }
   h.ref = std::move(head.ref);
   h.value = std::move(head.value);
-  flags_[rule.get()] = flags;
+  flags_.emplace_back(rule.get(), flags);
   return rule;
 }
 

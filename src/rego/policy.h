@@ -44,7 +44,8 @@ struct RuleNode {
   bool is_function = false;
   size_t arity = 0;                 // functions
   bool has_rules = false;           // rules or a default here
-  bool has_rules_below = false;     // any rule in this subtree (else the subtree is plain base data)
+  bool has_rules_below = false;     // any rule or package in this subtree (else the subtree is plain base data)
+  bool is_package = false;          // a module declares this package (it exists, as {}, even without rules)
   bool all_ground_same = false;     // every definition is complete with the same constant value
   std::unique_ptr<RuleIndex> index; // null when not worth it
 

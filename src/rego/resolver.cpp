@@ -78,18 +78,29 @@ class Resolver {
     return name == "data" || name == "input" || imports_.count(name) || rule_names_.count(name);
   }
 
-  // Variables declared explicitly in a body: `some`, `some ... in`, the left of `:=`.
-  void declare_explicit(ast::Body& body, Scope& s) {
+  // Variables an expression declares explicitly: `some`, `some ... in`, the left of `:=`. They are in scope
+  // from that expression on (a closure written before the declaration does not see them).
+  template <class F>
+  void explicit_names(const ast::Expr& e, F&& f) {
+    if (e.kind == ast::ExprKind::SomeDecl) {
+      for (auto& t : e.terms) collect_vars(*t, f);
+    } else if (e.kind == ast::ExprKind::SomeIn) {
+      for (size_t i = 0; i + 1 < e.terms.size(); ++i) collect_vars(*e.terms[i], f);
+    } else if (e.kind == ast::ExprKind::Term && e.terms.size() == 1 && e.terms[0]->kind == TermKind::Call &&
+               e.terms[0]->name == "assign" && e.terms[0]->items.size() == 2) {
+      collect_vars(*e.terms[0]->items[0], f);
+    }
+  }
+
+  // Resolves a body in scope s: implicit variables (those never declared explicitly) belong to the whole
+  // body; explicit declarations take effect in order.
+  void resolve_scoped_body(ast::Body& body, Scope& s) {
+    std::unordered_set<std::string> explicit_set;
+    for (auto& e : body) explicit_names(e, [&](const std::string& n) { explicit_set.insert(n); });
+    declare_implicit(body, s, explicit_set);
     for (auto& e : body) {
-      if (e.kind == ast::ExprKind::SomeDecl) {
-        for (auto& t : e.terms) collect_vars(*t, [&](const std::string& n) { declare(s, n); });
-      } else if (e.kind == ast::ExprKind::SomeIn) {
-        for (size_t i = 0; i + 1 < e.terms.size(); ++i)
-          collect_vars(*e.terms[i], [&](const std::string& n) { declare(s, n); });
-      } else if (e.kind == ast::ExprKind::Term && e.terms.size() == 1 && e.terms[0]->kind == TermKind::Call &&
-                 e.terms[0]->name == "assign" && e.terms[0]->items.size() == 2) {
-        collect_vars(*e.terms[0]->items[0], [&](const std::string& n) { declare(s, n); });
-      }
+      explicit_names(e, [&](const std::string& n) { declare(s, n); });
+      resolve_expr(e, s);
     }
   }
 
@@ -109,9 +120,9 @@ class Resolver {
     }
   }
 
-  void declare_implicit(ast::Body& body, Scope& s) {
+  void declare_implicit(ast::Body& body, Scope& s, const std::unordered_set<std::string>& explicit_set) {
     auto add = [&](const std::string& n) {
-      if (s.find(n) < 0 && !is_global(n)) declare(s, n);
+      if (!explicit_set.count(n) && s.find(n) < 0 && !is_global(n)) declare(s, n);
     };
     for (auto& e : body) {
       if (e.kind == ast::ExprKind::Every) {
@@ -119,15 +130,21 @@ class Resolver {
         continue;
       }
       for (auto& t : e.terms) collect_vars(*t, add);
-      for (auto& w : e.with) collect_vars(*w.value, add);
+      for (auto& w : e.with)
+        if (!names_function(*w.value, s)) collect_vars(*w.value, add);
     }
   }
 
-  // ---- resolution ----
-  void resolve_body(ast::Body& body, Scope& s) {
-    for (auto& e : body) resolve_expr(e, s);
+  // A `with` value naming a function or built-in (`with count as mock_count`) is not a variable.
+  bool names_function(const Term& v, const Scope& s) const {
+    std::string name = target_name(v);
+    if (name.empty() || s.find(name) >= 0) return false;
+    std::string first = name.substr(0, name.find('.'));
+    if (ctx_.policy->functions.count(qualify(name))) return true;
+    return !rule_names_.count(first) && !imports_.count(first) && builtins().find(name) != nullptr;
   }
 
+  // ---- resolution ----
   void resolve_expr(ast::Expr& e, Scope& s) {
     if (e.kind == ast::ExprKind::Every) {
       resolve_term(e.terms[2], s);
@@ -135,11 +152,9 @@ class Resolver {
       e.closure_base = next_slot_;
       for (int i = 0; i < 2; ++i)
         if (e.terms[i]->kind == TermKind::Var) declare(inner, e.terms[i]->name);
-      declare_explicit(e.body, inner);
-      declare_implicit(e.body, inner);
       for (int i = 0; i < 2; ++i)
         if (e.terms[i]->kind == TermKind::Var) resolve_term(e.terms[i], inner);
-      resolve_body(e.body, inner);
+      resolve_scoped_body(e.body, inner);
     } else {
       for (auto& t : e.terms) resolve_term(t, s);
     }
@@ -175,14 +190,9 @@ class Resolver {
   }
 
   void resolve_with_value(TermPtr& v, Scope& s) {
-    std::string name = target_name(*v);
-    if (!name.empty() && (v->kind == TermKind::Var || v->kind == TermKind::Ref) && s.find(name) < 0) {
-      std::string full = qualify(name);
-      if (ctx_.policy->functions.count(full) ||
-          (!rule_names_.count(name.substr(0, name.find('.'))) && builtins().find(name))) {
-        resolve_function_name(*v, name, v->loc, -1);
-        return;
-      }
+    if (names_function(*v, s)) {
+      resolve_function_name(*v, target_name(*v), v->loc, -1);
+      return;
     }
     resolve_term(v, s);
   }
@@ -322,13 +332,11 @@ class Resolver {
       case TermKind::ObjectCompr: {
         Scope inner{{}, &s};
         t->slot = next_slot_;
-        declare_explicit(t->body, inner);
-        declare_implicit(t->body, inner);
+        resolve_scoped_body(t->body, inner);
         auto add = [&](const std::string& n) {
           if (inner.find(n) < 0 && !is_global(n)) declare(inner, n);
         };
         for (auto& i : t->items) collect_vars(*i, add);
-        resolve_body(t->body, inner);
         for (auto& i : t->items) resolve_term(i, inner);
         return;
       }
@@ -342,8 +350,9 @@ class Resolver {
     Scope scope;
     auto add = [&](const std::string& n) { declare(scope, n); };
     for (auto& a : rule.head.args) collect_vars(*a, add);
-    for (ast::Rule* r = &rule; r; r = r->else_rule.get()) declare_explicit(r->body, scope);
-    for (ast::Rule* r = &rule; r; r = r->else_rule.get()) declare_implicit(r->body, scope);
+    for (auto& a : rule.head.args) resolve_term(a, scope);
+    for (ast::Rule* r = &rule; r; r = r->else_rule.get()) resolve_scoped_body(r->body, scope);
+    // Head variables not bound in the body are declared last (and reported unsafe by the safety check).
     auto implicit = [&](const std::string& n) {
       if (scope.find(n) < 0 && !is_global(n)) declare(scope, n);
     };
@@ -351,9 +360,6 @@ class Resolver {
     if (rule.head.key) collect_vars(*rule.head.key, implicit);
     for (ast::Rule* r = &rule; r; r = r->else_rule.get())
       if (r->head.value) collect_vars(*r->head.value, implicit);
-
-    for (auto& a : rule.head.args) resolve_term(a, scope);
-    for (ast::Rule* r = &rule; r; r = r->else_rule.get()) resolve_body(r->body, scope);
     for (size_t i = 1; i < rule.head.ref.size(); ++i) resolve_term(rule.head.ref[i], scope);
     if (rule.head.key) resolve_term(rule.head.key, scope);
     for (ast::Rule* r = &rule; r; r = r->else_rule.get())
@@ -362,9 +368,7 @@ class Resolver {
 
   void resolve_query(ast::Body& body, std::vector<std::pair<std::string, int>>& user_vars) {
     Scope scope;
-    declare_explicit(body, scope);
-    declare_implicit(body, scope);
-    resolve_body(body, scope);
+    resolve_scoped_body(body, scope);
     for (auto& [name, slot] : scope.vars)
       if (!name.empty() && name[0] != '$' && name.rfind("__local", 0) != 0) user_vars.emplace_back(name, slot);
     std::sort(user_vars.begin(), user_vars.end());

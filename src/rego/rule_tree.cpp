@@ -17,7 +17,7 @@ eval::RuleNode* child_of(eval::RuleNode* node, const Value& key) {
 }
 
 bool mark_rules_below(eval::RuleNode& node) {
-  bool below = node.has_rules;
+  bool below = node.has_rules || node.is_package;
   for (auto& [k, child] : node.children) below |= mark_rules_below(*child);
   node.has_rules_below = below;
   return below;
@@ -44,6 +44,7 @@ void build_rule_tree(CompiledPolicy& policy, Errors& errors) {
   for (auto& module : policy.modules) {
     eval::RuleNode* pkg = &policy.root;
     for (auto& seg : module.package) pkg = child_of(pkg, Value::string(seg));
+    pkg->is_package = true;
     for (auto& rule_ptr : module.rules) {
       ast::Rule& rule = *rule_ptr;
       auto& ref = rule.head.ref;

@@ -55,10 +55,12 @@ class Orderer {
     body = std::move(out);
   }
 
-  // Checks that the variables of a (head) term are bound; reports them otherwise.
+  // Checks that a (head) term can be evaluated once the body has run; reports its unbound variables otherwise.
+  // Ref path variables are fine: they enumerate (`q := xs[_]`).
   void require_bound(const Term& t) {
+    if (evaluable(t)) return;
     std::vector<const Term*> vs;
-    var_terms(t, vs);
+    input_var_terms(t, vs);
     for (auto* v : vs)
       if (!is_bound(v->slot)) unsafe(*v);
   }
@@ -80,6 +82,16 @@ class Orderer {
   }
 
   // ---- variable collection ----
+  // The variables a term reads (not those its refs bind by iteration).
+  static void input_var_terms(const Term& t, std::vector<const Term*>& out) {
+    if (t.kind == TermKind::Ref) {
+      input_var_terms(*t.items[0], out);
+      for (size_t i = 1; i < t.items.size(); ++i)
+        if (t.items[i]->kind != TermKind::Var && t.items[i]->kind != TermKind::Scalar) input_var_terms(*t.items[i], out);
+      return;
+    }
+    var_terms(t, out);
+  }
   static void var_terms(const Term& t, std::vector<const Term*>& out) {
     if (t.kind == TermKind::Var) {
       if (t.slot >= 0) out.push_back(&t);

@@ -194,8 +194,8 @@ basics/test-basics.yaml::basics/float compared as float
 basics/test-basics.yaml::basics/input_term
 basics/test-basics.yaml::basics/rule with data and input
 basics/test-basics.yaml::basics/scalar binding
-basics/test-basics.yaml::basics/several rows in any order
 basics/test-basics.yaml::basics/sets become arrays
+basics/test-basics.yaml::basics/several rows in any order
 basics/test-basics.yaml::basics/sort bindings
 basics/test-basics.yaml::basics/strict builtin error message
 basics/test-basics.yaml::basics/undefined

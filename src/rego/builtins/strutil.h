@@ -1,8 +1,9 @@
 // Text helpers shared by the string built-ins: UTF-8 the way Go reads it, Go's string quoting, Go's notion of
-// white space, and Rego term syntax (OPA's Value.String()) for printing composite values.
+// white space, and Rego term syntax (OPA's Value.String()) for printing composite values (also used by the
+// evaluator's print() and template strings).
 //
 // Built-in semantics follow Go's: an invalid UTF-8 byte decodes as U+FFFD and counts as one code point, never an
-// error. Internal to builtins/; nothing outside it should include this.
+// error. Internal to the engine (src/rego/).
 #pragma once
 
 #include <string>
