@@ -94,8 +94,8 @@ void BM_Iterate10k(benchmark::State& state) {
       data += "{\"name\":\"user" + std::to_string(i) + "\",\"active\":" + (i % 3 ? "true" : "false") + "}";
     }
     data += "]}";
-    return prepare("package users\nactive_count := count([u | some u in data.users; u.active])\n",
-                   "data.users.active_count", data, "{}");
+    return prepare("package bench\nactive_count := count([u | some u in data.users; u.active])\n",
+                   "data.bench.active_count", data, "{}");
   }();
   run(state, p, rego::Value::integer(6666));
 }

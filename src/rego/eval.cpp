@@ -64,9 +64,9 @@ bool Evaluator::eval_body(const ast::Body& body, size_t i, Frame& f, Cont k) {
   return eval_expr(body[i], f, [&] { return eval_body(body, i + 1, f, k); });
 }
 
-bool Evaluator::eval_expr(const ast::Expr& e, Frame& f, Cont k) {
+bool Evaluator::eval_expr(const ast::Expr& e, Frame& f, Cont k, bool with_applied) {
   if ((++steps_ & 1023) == 0) check_cancel();
-  if (!e.with.empty()) {
+  if (!e.with.empty() && !with_applied) {
     std::vector<std::unique_ptr<Cache>> caches;
     WithState outer = save_state();
     bool r = apply_with(e, 0, f, caches, outer, k);
@@ -94,20 +94,13 @@ bool Evaluator::eval_expr(const ast::Expr& e, Frame& f, Cont k) {
 bool Evaluator::apply_with(const ast::Expr& e, size_t i, Frame& f, std::vector<std::unique_ptr<Cache>>& caches,
                            const WithState& outer, Cont k) {
   if (i == e.with.size()) {
-    ast::Expr plain;        // the expression without its modifiers (shares terms)
-    plain.kind = e.kind;
-    plain.negated = e.negated;
-    plain.loc = e.loc;
-    plain.terms = e.terms;
-    plain.body = e.body;
-    plain.closure_base = e.closure_base;
-    return eval_expr(plain, f, [&] {
+    return eval_expr(e, f, [&] {
       WithState cur = save_state();
       restore_state(outer);
       bool r = k();
       restore_state(cur);
       return r;
-    });
+    }, /*with_applied=*/true);
   }
   const ast::With& w = e.with[i];
   const Term& target = *w.target;
@@ -170,10 +163,13 @@ bool Evaluator::apply_with(const ast::Expr& e, size_t i, Frame& f, std::vector<s
 }
 
 bool Evaluator::eval_expr_inner(const ast::Expr& e, Frame& f, Cont k) {
+  bool top_level = track_exprs_ && top_body_ && &e >= top_body_->data() && &e < top_body_->data() + top_body_->size();
   auto record = [&](const Value& v) {
-    if (track_exprs_ && top_body_ && &e >= top_body_->data() && &e < top_body_->data() + top_body_->size())
-      expr_values_[static_cast<size_t>(&e - top_body_->data())] = v;
+    if (top_level) expr_values_[static_cast<size_t>(&e - top_body_->data())] = v;
   };
+  // A query of one expression reports its value even when it is false (`opa eval 'data.x.allow'`); in a
+  // body, false fails the expression.
+  const bool keep_false = top_level && top_body_->size() == 1;
   switch (e.kind) {
     case ast::ExprKind::SomeDecl: record(Value::boolean(true)); return k();
     case ast::ExprKind::SomeIn: return eval_some_in(e, f, [&] { record(Value::boolean(true)); return k(); });
@@ -201,13 +197,13 @@ bool Evaluator::eval_expr_inner(const ast::Expr& e, Frame& f, Cont k) {
       });
     }
     return eval_call(t, f, [&](const Value& v) {
-      if (v.is_boolean() && !v.as_bool()) return true;
+      if (v.is_boolean() && !v.as_bool() && !keep_false) return true;
       record(v);
       return k();
     });
   }
   return eval_term(t, f, [&](const Value& v) {
-    if (v.is_boolean() && !v.as_bool()) return true;
+    if (v.is_boolean() && !v.as_bool() && !keep_false) return true;
     record(v);
     return k();
   });

@@ -62,7 +62,8 @@ class Evaluator {
 
   // ---- bodies and expressions (eval.cpp) ----
   bool eval_body(const ast::Body& body, size_t i, Frame& f, Cont k);
-  bool eval_expr(const ast::Expr& e, Frame& f, Cont k);
+  // with_applied: the expression's `with` modifiers are already in force.
+  bool eval_expr(const ast::Expr& e, Frame& f, Cont k, bool with_applied = false);
   bool eval_expr_inner(const ast::Expr& e, Frame& f, Cont k);
   bool eval_with(const ast::Expr& e, size_t i, Frame& f, Cont k);
   bool eval_some_in(const ast::Expr& e, Frame& f, Cont k);
@@ -72,11 +73,15 @@ class Evaluator {
 
   // ---- terms (eval_terms.cpp) ----
   bool eval_term(const ast::Term& t, Frame& f, ValueCont k);
-  bool eval_terms(const std::vector<ast::TermPtr>& ts, size_t i, std::vector<Value>& out, Frame& f, Cont k);
+  // Evaluates ts[i..n) into out[i..n), once per combination of their values.
+  bool eval_terms(const ast::TermPtr* ts, size_t n, size_t i, Value* out, Frame& f, Cont k);
+  bool eval_terms(const std::vector<ast::TermPtr>& ts, std::vector<Value>& out, Frame& f, Cont k) {
+    return eval_terms(ts.data(), ts.size(), 0, out.data(), f, k);
+  }
   bool eval_call(const ast::Term& call, Frame& f, ValueCont k);
-  bool eval_call_args(const ast::Term& call, size_t nin, Frame& f, FunctionRef<bool(std::vector<Value>&)> k);
-  bool call_builtin(const ast::Term& call, const Builtin& b, std::vector<Value>& args, ValueCont k);
-  bool call_function(const ast::Term& call, const RuleNode& fn, std::vector<Value>& args, ValueCont k);
+  bool eval_call_args(const ast::Term& call, size_t nin, Frame& f, FunctionRef<bool(BuiltinArgs)> k);
+  bool call_builtin(const ast::Term& call, const Builtin& b, BuiltinArgs args, ValueCont k);
+  bool call_function(const ast::Term& call, const RuleNode& fn, BuiltinArgs args, ValueCont k);
   bool call_print(const ast::Term& call, Frame& f);
   Value eval_comprehension(const ast::Term& t, Frame& f);
   bool is_ground(const ast::Term& t, const Frame& f) const;
@@ -110,6 +115,33 @@ class Evaluator {
 
   [[noreturn]] void fail(const char* code, std::string message, const Location& loc);
   void check_cancel();
+
+  // Frames are recycled: every binding is undone before a rule evaluation returns, so a released frame is
+  // clean (all slots unbound) and can serve the next rule without reallocating.
+  class FrameLease {
+   public:
+    FrameLease(Evaluator& ev, int n) : ev_(ev) {
+      if (ev.free_frames_.empty()) {
+        frame_ = std::make_unique<Frame>(n);
+      } else {
+        frame_ = std::move(ev.free_frames_.back());
+        ev.free_frames_.pop_back();
+        if (frame_->values.size() < static_cast<size_t>(n)) {
+          frame_->values.resize(static_cast<size_t>(n));
+          frame_->bound.resize(static_cast<size_t>(n), 0);
+        }
+      }
+    }
+    ~FrameLease() { ev_.free_frames_.push_back(std::move(frame_)); }
+    FrameLease(const FrameLease&) = delete;
+    FrameLease& operator=(const FrameLease&) = delete;
+    Frame& operator*() { return *frame_; }
+
+   private:
+    Evaluator& ev_;
+    std::unique_ptr<Frame> frame_;
+  };
+  std::vector<std::unique_ptr<Frame>> free_frames_;
 
   // ---- per-query state ----
   const CompiledPolicy& policy_;

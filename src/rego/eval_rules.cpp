@@ -99,7 +99,8 @@ std::optional<Value> Evaluator::rule_value(const RuleNode& node) {
   for (size_t ci = 0; ci < count; ++ci) {
     const CompiledRule& cr = node.rules[selected ? (*selected)[ci] : ci];
     const ast::Rule& rule = *cr.rule;
-    Frame frame(rule.num_slots);
+    FrameLease lease(*this, rule.num_slots);
+    Frame& frame = *lease;
     bool stop_all = false;
     for (const ast::Rule* r = &rule; r; r = r->else_rule.get()) {
       bool produced = false;
@@ -121,7 +122,7 @@ std::optional<Value> Evaluator::rule_value(const RuleNode& node) {
               return true;
             };
             std::vector<Value> keys(cr.suffix.size());
-            eval_terms(cr.suffix, 0, keys, frame, [&] {
+            eval_terms(cr.suffix, keys, frame, [&] {
               path = keys;
               return eval_term(*rule.head.key, frame, add);
             });
@@ -147,7 +148,7 @@ std::optional<Value> Evaluator::rule_value(const RuleNode& node) {
         }
         is_tree = true;
         std::vector<Value> keys(cr.suffix.size());
-        eval_terms(cr.suffix, 0, keys, frame, [&] {
+        eval_terms(cr.suffix, keys, frame, [&] {
           return eval_term(*r->head.value, frame, [&](const Value& v) {
             if (!tree.insert(keys, v, false)) fail(code::kConflict, "object keys must be unique", rule.loc);
             return true;
@@ -182,13 +183,14 @@ std::optional<Value> Evaluator::rule_value(const RuleNode& node) {
   return result;
 }
 
-bool Evaluator::call_function(const Term& call, const RuleNode& fn, std::vector<Value>& args, ValueCont k) {
+bool Evaluator::call_function(const Term& call, const RuleNode& fn, BuiltinArgs args, ValueCont k) {
   if (++depth_ > kMaxDepth) fail(code::kInternal, "evaluation too deeply nested (function " + fn.path + ")", call.loc);
   std::optional<Value> result;
   for (const CompiledRule& cr : fn.rules) {
     const ast::Rule& rule = *cr.rule;
     if (rule.head.args.size() != args.size()) continue;
-    Frame frame(rule.num_slots);
+    FrameLease lease(*this, rule.num_slots);
+    Frame& frame = *lease;
     for (const ast::Rule* r = &rule; r; r = r->else_rule.get()) {
       bool produced = false;
       auto unify_args = [&](auto&& self, size_t i) -> bool {

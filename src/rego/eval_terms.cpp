@@ -22,23 +22,23 @@ bool Evaluator::is_ground(const Term& t, const Frame& f) const {
   }
 }
 
-bool Evaluator::eval_terms(const std::vector<ast::TermPtr>& ts, size_t i, std::vector<Value>& out, Frame& f, Cont k) {
-  if (i == ts.size()) return k();
+bool Evaluator::eval_terms(const ast::TermPtr* ts, size_t n, size_t i, Value* out, Frame& f, Cont k) {
+  if (i == n) return k();
   const Term& t = *ts[i];
   // Fast paths without a continuation per element.
   if (t.kind == TermKind::Scalar) {
     out[i] = t.value;
-    return eval_terms(ts, i + 1, out, f, k);
+    return eval_terms(ts, n, i + 1, out, f, k);
   }
   if (t.kind == TermKind::Var && t.slot >= 0) {
     const Value* v = var_value(t, f);
     if (!v) fail(code::kInternal, "var " + t.name + " is unbound", t.loc);
     out[i] = *v;
-    return eval_terms(ts, i + 1, out, f, k);
+    return eval_terms(ts, n, i + 1, out, f, k);
   }
   return eval_term(t, f, [&](const Value& v) {
     out[i] = v;
-    return eval_terms(ts, i + 1, out, f, k);
+    return eval_terms(ts, n, i + 1, out, f, k);
   });
 }
 
@@ -58,15 +58,15 @@ bool Evaluator::eval_term(const Term& t, Frame& f, ValueCont k) {
     case TermKind::Ref: return eval_ref(t, f, k);
     case TermKind::Array: {
       std::vector<Value> out(t.items.size());
-      return eval_terms(t.items, 0, out, f, [&] { return k(Value::array(out)); });
+      return eval_terms(t.items, out, f, [&] { return k(Value::array(out)); });
     }
     case TermKind::Set: {
       std::vector<Value> out(t.items.size());
-      return eval_terms(t.items, 0, out, f, [&] { return k(Value::set(out)); });
+      return eval_terms(t.items, out, f, [&] { return k(Value::set(out)); });
     }
     case TermKind::Object: {
       std::vector<Value> out(t.items.size());
-      return eval_terms(t.items, 0, out, f, [&] {
+      return eval_terms(t.items, out, f, [&] {
         std::vector<ObjectEntry> entries;
         entries.reserve(out.size() / 2);
         for (size_t i = 0; i + 1 < out.size(); i += 2) entries.emplace_back(out[i], out[i + 1]);
@@ -132,11 +132,18 @@ Value Evaluator::eval_comprehension(const Term& t, Frame& f) {
   return Value::object(std::move(entries));
 }
 
-bool Evaluator::eval_call_args(const Term& call, size_t nin, Frame& f, FunctionRef<bool(std::vector<Value>&)> k) {
-  std::vector<Value> args(nin);
-  // Evaluate only the inputs: the output operand (if any) is unified by the caller.
-  std::vector<ast::TermPtr> inputs(call.items.begin(), call.items.begin() + static_cast<long>(nin));
-  return eval_terms(inputs, 0, args, f, [&] { return k(args); });
+bool Evaluator::eval_call_args(const Term& call, size_t nin, Frame& f, FunctionRef<bool(BuiltinArgs)> k) {
+  // Evaluate only the inputs: the output operand (if any) is unified by the caller. Most calls have few
+  // arguments: keep them on the stack.
+  constexpr size_t kInline = 4;
+  Value inline_args[kInline];
+  std::vector<Value> heap_args;
+  Value* args = inline_args;
+  if (nin > kInline) {
+    heap_args.resize(nin);
+    args = heap_args.data();
+  }
+  return eval_terms(call.items.data(), nin, 0, args, f, [&] { return k(BuiltinArgs(args, nin)); });
 }
 
 bool Evaluator::eval_call(const Term& call, Frame& f, ValueCont k) {
@@ -157,7 +164,7 @@ bool Evaluator::eval_call(const Term& call, Frame& f, ValueCont k) {
     if (it != replaced_.end()) {
       const Term& rep = *it->second.term;
       if (rep.resolved_kind == ast::kResolvedBuiltin || rep.resolved_kind == ast::kResolvedFunction) {
-        return eval_call_args(call, nin, f, [&](std::vector<Value>& args) {
+        return eval_call_args(call, nin, f, [&](BuiltinArgs args) {
           // A mock runs without any mocks in force (it may call the function it replaces), and with a cache
           // of its own so nothing it computes leaks into the mocked scope.
           auto mocks = std::move(replaced_);
@@ -188,12 +195,12 @@ bool Evaluator::eval_call(const Term& call, Frame& f, ValueCont k) {
         });
       }
       // Replaced by a value: every call returns it (arguments are still evaluated).
-      return eval_call_args(call, nin, f, [&](std::vector<Value>&) {
+      return eval_call_args(call, nin, f, [&](BuiltinArgs) {
         return eval_term(rep, *it->second.frame, k);
       });
     }
   }
-  return eval_call_args(call, nin, f, [&](std::vector<Value>& args) {
+  return eval_call_args(call, nin, f, [&](BuiltinArgs args) {
     if (call.resolved_kind == ast::kResolvedBuiltin)
       return call_builtin(call, *static_cast<const Builtin*>(call.resolved), args, k);
     if (call.resolved_kind == ast::kResolvedFunction)
@@ -202,16 +209,16 @@ bool Evaluator::eval_call(const Term& call, Frame& f, ValueCont k) {
   });
 }
 
-bool Evaluator::call_builtin(const Term& call, const Builtin& b, std::vector<Value>& args, ValueCont k) {
+bool Evaluator::call_builtin(const Term& call, const Builtin& b, BuiltinArgs args, ValueCont k) {
   std::optional<Value> result;
   std::string memo_key;
   if (b.nondeterministic && bctx_.memo) {
-    memo_key = b.name + json::write(Value::array(args));
+    memo_key = b.name + json::write(Value::array(std::vector<Value>(args.begin(), args.end())));
     auto it = bctx_.memo->find(memo_key);
     if (it != bctx_.memo->end()) return k(it->second);
   }
   try {
-    result = b.fn(BuiltinArgs(args.data(), args.size()), bctx_);
+    result = b.fn(args, bctx_);
   } catch (const BuiltinError& e) {
     if (!opts_.strict_builtin_errors) return true;
     fail(e.type_error ? code::kTypeEval : code::kBuiltin, b.name + ": " + e.message, call.loc);

@@ -1,6 +1,7 @@
 // JSON in and out of Rego values.
 //
-// Reading uses RapidJSON's SAX reader straight into Values (no intermediate DOM). Numbers keep their exact
+// Reading is a small non-recursive reader straight into Values (no intermediate DOM): RapidJSON 1.1 rejects
+// numbers such as 1e400 that Rego must keep, and Go's unpaired-surrogate handling. Numbers keep their exact
 // value (big integers and long decimals become Big numbers, see number.h). Writing prints as OPA does:
 // object keys sorted, sets as sorted arrays, non-string object keys as their JSON text, OPA's number format,
 // and HTML-unsafe characters (<, >, &) escaped as Go's encoding/json does.

@@ -1,9 +1,10 @@
 // Rego numbers: representation choice, parsing, formatting, exact comparison and arithmetic.
 //
 // Three representations (value.h): Int (int64), Float (double) and Big (mantissa * 10^exp, exact). The rules:
-//   - a whole number that fits int64 is always an Int;
-//   - a literal whose double prints back (shortest round trip) as the very same decimal is a Float;
-//   - anything else (2^64 + 1, 1e400, 0.1234567890123456789) is a Big, so no literal is ever silently rounded.
+//   - a whole number that fits int64 is always an Int; a larger whole literal (2^64 + 1, 1e30, 1e400) is a Big,
+//     so integer arithmetic on it stays exact;
+//   - a fractional literal whose double prints back (shortest round trip) as the very same decimal is a Float;
+//   - any other fractional literal (1e-400, 0.1234567890123456789) is a Big, so no literal is silently rounded.
 // Comparison treats a Float as the exact binary value it holds, so it is a true total order across
 // representations. Arithmetic: integers (Int and whole Big) are exact at any size; once a Float or a fractional
 // Big takes part, the operation is done in double precision, as OPA does.
@@ -403,6 +404,9 @@ std::optional<Value> parse(std::string_view text) {
       return Value::integer(v);
     }
   }
+
+  // Whole numbers beyond int64 stay exact integers (1e30 + 1 must be 1000000000000000000000000000001).
+  if (t.exp >= 0) return int_or_big(from_text(t));
 
   // A double's shortest round trip has at most 17 significant digits: longer literals can't be Floats.
   if (nd <= 17 && t.exp + nd <= 310 && t.exp + nd >= -325) {

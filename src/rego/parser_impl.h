@@ -221,6 +221,7 @@ class Parser {
   bool parse_head(bool is_default, HeadP& head, bool& uses_contains);
   TermPtr parse_head_finish(TermPtr head);
   ast::RulePtr parse_else(const HeadP& head);
+  bool parse_braced_body_fast(ast::Body& body);
   ast::RulePtr make_rule(HeadP head, RuleFlags flags, const Location& loc);
   bool validate_default(const HeadP& head, const Location& rule_loc);
   TermPtr parse_binary(int level);
@@ -240,8 +241,9 @@ class Parser {
     Errors errors;  // errors the term's parse recorded
   };
   std::unordered_map<uint32_t, CacheEntry> cache_;
-  // Holds the call term too, so its address cannot be reused by another term while the entry exists.
-  std::unordered_map<const Term*, std::pair<TermPtr, std::vector<TermPtr>>> call_ops_;
+  // Call term -> its operator ref term, for the few calls that turn into rule heads. Holding the call keeps its
+  // address from being reused while the entry exists. Append-only; looked up rarely (from the back).
+  std::vector<std::pair<TermPtr, TermPtr>> call_ops_;
 
  public:
   // Called between top-level statements: nothing parsed before can be re-parsed after.

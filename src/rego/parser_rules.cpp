@@ -402,17 +402,22 @@ bool Parser::parse_rules(std::vector<ast::RulePtr>& out) {
   if (has_if) {
     flags.has_if = true;
     scan();
-    const State s = save();
-    ast::Expr e;
-    // `p if expr`; but `p if { true }` would read as a set literal, which is never false: a body then.
-    bool single = parse_literal(e) && !(e.kind == ast::ExprKind::Term && e.terms[0]->kind == TermKind::Set);
-    if (single) {
-      body.push_back(std::move(e));
+    if (kind() == Tok::LBrace && parse_braced_body_fast(body)) {
+      // same result as OPA's order below, without parsing the first expression twice
     } else {
-      restore(s);
-      scan();  // the '{', as OPA assumes
-      if (!parse_body(Tok::RBrace, body)) return false;
-      scan();
+      body.clear();
+      const State s = save();
+      ast::Expr e;
+      // `p if expr`; but `p if { true }` would read as a set literal, which is never false: a body then.
+      bool single = parse_literal(e) && !(e.kind == ast::ExprKind::Term && e.terms[0]->kind == TermKind::Set);
+      if (single) {
+        body.push_back(std::move(e));
+      } else {
+        restore(s);
+        scan();  // the '{', as OPA assumes
+        if (!parse_body(Tok::RBrace, body)) return false;
+        scan();
+      }
     }
   } else if (kind() == Tok::LBrace) {
     scan();
@@ -481,6 +486,38 @@ bool Parser::parse_rules(std::vector<ast::RulePtr>& out) {
     out.push_back(std::move(next));
   }
   return true;
+}
+
+// `p if { ... }`: OPA first reads what follows `if` as one expression and takes it as the body unless it is a
+// set literal (`{ x }`), in which case it re-reads the braces as a body. Parsing the braces as a body directly
+// gives the same result whenever the expression reading could only have been a set literal: the braces hold
+// no comprehension (`{x | ...}`), no object (those never parse as bodies), and nothing after the closing
+// brace continues an expression. Otherwise this restores and the caller follows OPA's order exactly.
+// At '{'. On success the token after '}' is current.
+bool Parser::parse_braced_body_fast(ast::Body& body) {
+  const State s = save();
+  scan();
+  bool ok = false;
+  if (kind() != Tok::RBrace) {
+    const State first = save();
+    TermPtr lone = parse_term();
+    const bool comprehension = lone && kind() == Tok::Or;
+    restore(first);
+    if (!comprehension && parse_body(Tok::RBrace, body)) {
+      scan();
+      switch (kind()) {
+        case Tok::LParen: case Tok::Dot: case Tok::LBrack: case Tok::Comma: case Tok::In:
+        case Tok::Assign: case Tok::Unify: case Tok::With:
+        case Tok::Equal: case Tok::Neq: case Tok::Lt: case Tok::Gt: case Tok::Lte: case Tok::Gte:
+        case Tok::Or: case Tok::And: case Tok::Add: case Tok::Sub: case Tok::Mul: case Tok::Quo: case Tok::Rem:
+          break;  // `{ ... } == x`: an expression after all
+        default:
+          ok = true;
+      }
+    }
+  }
+  if (!ok) restore(s);
+  return ok;
 }
 
 // At `else`. `head` is the head of the rule the chain starts from.

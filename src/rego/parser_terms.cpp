@@ -113,8 +113,8 @@ TermPtr Parser::make_bool(bool b, const Location& loc) const {
 std::string Parser::fresh_wildcard() { return "$_" + std::to_string(st_.wildcard++); }
 
 std::vector<TermPtr> Parser::call_operator(const Term& call) const {
-  auto it = call_ops_.find(&call);
-  if (it != call_ops_.end()) return it->second.second;
+  for (auto it = call_ops_.rbegin(); it != call_ops_.rend(); ++it)
+    if (it->first.get() == &call) return it->second->items;
   // Operator calls (`a + b`) carry no operator ref: rebuild it from the dotted name, as OPA holds it.
   std::vector<TermPtr> ref;
   std::string_view name = call.name;
@@ -340,13 +340,13 @@ TermPtr Parser::parse_call(TermPtr op, const Location& start) {
       call = make(TermKind::Set, start);  // set(): the empty set
     } else {
       call = make_call(call_name(op->items), {}, start);
-      call_ops_[call.get()] = {call, op->items};
+      call_ops_.emplace_back(call, op);
     }
   } else {
     std::vector<TermPtr> args;
     if (!parse_term_list(Tok::RParen, args)) return nullptr;
     call = make_call(call_name(op->items), std::move(args), start);
-    call_ops_[call.get()] = {call, op->items};
+    call_ops_.emplace_back(call, op);
   }
   call->loc.length = tok().end - start.offset;
   scan();

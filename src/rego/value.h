@@ -149,7 +149,8 @@ class Value {
     if (heap()) u_.p->refs.fetch_add(1, std::memory_order_relaxed);
   }
   void release() {
-    if (heap() && u_.p->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete u_.p;
+    // The null check is redundant for valid values but keeps GCC 12's -Wstringop-overflow quiet at -O2.
+    if (heap() && u_.p != nullptr && u_.p->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete u_.p;
   }
 
   Kind kind_;

@@ -87,7 +87,7 @@ TEST(Eval, BaseAndVirtualDocumentsMerge) {
 }
 
 TEST(Eval, BodiesAreReorderedForSafety) {
-  const char* m = "package t\np := y if { y == x; x = 3 }\n";
+  const char* m = "package t\np := y if { y = x; x = 3 }\n";
   EXPECT_EQ(eval(m, "data.t.p"), "3");
 }
 

@@ -38,7 +38,9 @@ TEST(NumberParse, Representations) {
   EXPECT_EQ(N("1.5").num_rep(), NumRep::Float);
   EXPECT_EQ(N("0.1").num_rep(), NumRep::Float);
   EXPECT_EQ(N("-2.5e-3").num_rep(), NumRep::Float);
-  EXPECT_EQ(N("1e300").num_rep(), NumRep::Float);
+  EXPECT_EQ(N("1e300").num_rep(), NumRep::Big);  // whole numbers stay exact
+  EXPECT_EQ(N("1.5e20").num_rep(), NumRep::Big);
+  EXPECT_EQ(N("1.5e-300").num_rep(), NumRep::Float);
   EXPECT_EQ(N("1e400").num_rep(), NumRep::Big);
   EXPECT_EQ(N("1e-400").num_rep(), NumRep::Big);
   EXPECT_EQ(N("0.1234567890123456789").num_rep(), NumRep::Big);
@@ -63,8 +65,11 @@ TEST(NumberFormat, Basics) {
   EXPECT_EQ(F("1e-7"), "1e-07");
   EXPECT_EQ(F("1.5e-7"), "1.5e-07");
   EXPECT_EQ(F("1e20"), "100000000000000000000");
-  EXPECT_EQ(F("1e21"), "1e+21");
-  EXPECT_EQ(F("1.25e300"), "1.25e+300");
+  EXPECT_EQ(F("1e21"), "1000000000000000000000");  // a whole literal is an exact integer
+  EXPECT_EQ(F(Value::floating(1e20)), "100000000000000000000");
+  EXPECT_EQ(F(Value::floating(1e21)), "1e+21");
+  EXPECT_EQ(F(Value::floating(1.25e300)), "1.25e+300");
+  EXPECT_EQ(F(Value::floating(18446744073709551616.0)), "18446744073709552000");  // Go's 'f', -1
   EXPECT_EQ(F("123456.789"), "123456.789");
   EXPECT_EQ(F("18446744073709551617"), "18446744073709551617");
   EXPECT_EQ(F("-18446744073709551616"), "-18446744073709551616");
@@ -136,6 +141,7 @@ TEST(NumberConvert, IntegersAndDoubles) {
   EXPECT_EQ(number::from_double(1e19).num_rep(), NumRep::Float);
   EXPECT_EQ(number::integer_text(N("12")), "12");
   EXPECT_EQ(number::integer_text(N("1e25")), "10000000000000000000000000");
+  EXPECT_EQ(number::integer_text(Value::floating(1e25)), "10000000000000000000000000");
   EXPECT_EQ(number::integer_text(Value::floating(1e19)), "10000000000000000000");
   EXPECT_EQ(number::integer_text(N("-18446744073709551617")), "-18446744073709551617");
 }
@@ -155,6 +161,7 @@ TEST(NumberArith, IntFastPathAndOverflow) {
 }
 
 TEST(NumberArith, BigIntegersAreExact) {
+  EXPECT_EQ(F(number::add(N("1e30"), N("1"))), "1000000000000000000000000000001");
   EXPECT_EQ(F(number::add(N("18446744073709551616"), N("1"))), "18446744073709551617");
   EXPECT_EQ(F(number::multiply(N("1e400"), N("3"))), Zeros("3", 400));
   EXPECT_EQ(F(number::multiply(N("123456789012345678901234567890"), N("987654321098765432109876543210"))),

@@ -23,6 +23,11 @@ void register_semver(Registry&);
 void register_uuid(Registry&);
 void register_net(Registry&);
 void register_time(Registry&);
+void register_crypto(Registry&);
+void register_jwt(Registry&);
+void register_aws(Registry&);
+void register_runtime(Registry&);
+void register_x509(Registry&);
 
 const Registry& builtins() {
   static const Registry registry = [] {
@@ -46,6 +51,11 @@ const Registry& builtins() {
     register_uuid(r);
     register_net(r);
     register_time(r);
+    register_crypto(r);
+    register_jwt(r);
+    register_aws(r);
+    register_runtime(r);
+    register_x509(r);
     return r;
   }();
   return registry;

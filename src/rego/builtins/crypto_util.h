@@ -180,4 +180,16 @@ std::shared_ptr<const JwsKey> signing_key_from_jwk(std::string_view text);
 // A private key as a JWK object (crypto.x509.parse_rsa_private_key): RSA and EC keys.
 Value private_key_jwk(EVP_PKEY* key);
 
+// ---------------------------------------------------------------- Go's JSON shapes of x509 objects (x509_json.cpp)
+
+// x509.Certificate as encoding/json marshals it; with_uri_strings adds OPA's extra "URIStrings" field.
+// der is the certificate's encoding (for the Raw* fields).
+Value certificate_json(X509* cert, std::string_view der, bool with_uri_strings);
+// x509.CertificateRequest as encoding/json marshals it.
+Value certificate_request_json(X509_REQ* req, std::string_view der);
+// A crypto.PrivateKey (*rsa.PrivateKey, *ecdsa.PrivateKey, ed25519.PrivateKey) as encoding/json marshals it.
+Value private_key_json(EVP_PKEY* key);
+// x509's signature-algorithm enum for a certificate (SHA256WithRSA = 4, ...).
+int signature_algorithm(X509* cert);
+
 }  // namespace rego::crypto
