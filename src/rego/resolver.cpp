@@ -65,7 +65,6 @@ class Resolver {
         imports_[alias] = &imp.path;
       }
     }
-    if (ctx.rule_names) rule_names_.insert(ctx.rule_names->begin(), ctx.rule_names->end());
   }
 
   int slots() const { return next_slot_; }
@@ -75,7 +74,7 @@ class Resolver {
     if (!s.vars.count(name)) s.vars[name] = next_slot_++;
   }
   bool is_global(const std::string& name) const {
-    return name == "data" || name == "input" || imports_.count(name) || rule_names_.count(name);
+    return name == "data" || name == "input" || imports_.count(name) || is_rule_name(name);
   }
 
   // Variables an expression declares explicitly: `some`, `some ... in`, the left of `:=`. They are in scope
@@ -141,7 +140,7 @@ class Resolver {
     if (name.empty() || s.find(name) >= 0) return false;
     std::string first = name.substr(0, name.find('.'));
     if (ctx_.policy->functions.count(qualify(name))) return true;
-    return !rule_names_.count(first) && !imports_.count(first) && builtins().find(name) != nullptr;
+    return !is_rule_name(first) && !imports_.count(first) && builtins().find(name) != nullptr;
   }
 
   // ---- resolution ----
@@ -222,7 +221,7 @@ class Resolver {
       }
       return s + rest;
     }
-    if (rule_names_.count(first)) {
+    if (is_rule_name(first)) {
       std::string s = "data";
       for (auto& p : ctx_.package) s += "." + p;
       return s + "." + name;
@@ -379,7 +378,8 @@ class Resolver {
   Errors& errors_;
   int next_slot_ = 0;
   std::unordered_map<std::string, const std::vector<TermPtr>*> imports_;
-  std::unordered_set<std::string> rule_names_;
+  // The package's rule names: shared, not copied (a resolver is made per rule).
+  bool is_rule_name(const std::string& n) const { return ctx_.rule_names && ctx_.rule_names->count(n); }
 };
 
 }  // namespace

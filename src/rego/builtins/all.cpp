@@ -26,7 +26,10 @@ void register_time(Registry&);
 void register_crypto(Registry&);
 void register_jwt(Registry&);
 void register_aws(Registry&);
+void register_graphql(Registry&);
 void register_runtime(Registry&);
+void register_jsonschema(Registry&);
+void register_http(Registry&);
 void register_x509(Registry&);
 
 const Registry& builtins() {
@@ -54,7 +57,10 @@ const Registry& builtins() {
     register_crypto(r);
     register_jwt(r);
     register_aws(r);
+    register_graphql(r);
     register_runtime(r);
+    register_jsonschema(r);
+    register_http(r);
     register_x509(r);
     return r;
   }();

@@ -265,7 +265,7 @@ URL parse_inner(std::string_view raw) {
     if (b < ' ' || b == 0x7f) throw Fail{"net/url: invalid control character in URL"};
   URL u;
   if (raw == "*") {
-    u.path = "*";
+    u.path.assign(1, '*');
     return u;
   }
   auto [scheme, rest] = get_scheme(raw);
@@ -350,7 +350,7 @@ std::string resolve_path(const std::string& base, const std::string& ref) {
     if (elem == "..") {
       std::string str = dst.substr(1);
       size_t index = str.rfind('/');
-      dst = "/";
+      dst.assign(1, '/');
       if (index == std::string::npos) {
         first = true;
       } else {
@@ -387,7 +387,7 @@ std::string URL::request_uri() const {
   std::string result = opaque;
   if (result.empty()) {
     result = escaped_path();
-    if (result.empty()) result = "/";
+    if (result.empty()) result.assign(1, '/');
   } else if (result.rfind("//", 0) == 0) {
     result = scheme + ":" + result;
   }
@@ -397,7 +397,10 @@ std::string URL::request_uri() const {
 
 std::string URL::string() const {
   std::string buf;
-  if (!scheme.empty()) buf += scheme + ":";
+  if (!scheme.empty()) {
+    buf += scheme;
+    buf += ':';
+  }
   if (!opaque.empty()) {
     buf += opaque;
   } else {
@@ -405,7 +408,10 @@ std::string URL::string() const {
       if (!host.empty() || !path.empty() || user) buf += "//";
       if (user) {
         buf += escape(user->username, Mode::UserPassword);
-        if (user->password_set) buf += ":" + escape(user->password, Mode::UserPassword);
+        if (user->password_set) {
+          buf += ':';
+          buf += escape(user->password, Mode::UserPassword);
+        }
         buf += '@';
       }
       if (!host.empty()) buf += escape(host, Mode::Host);

@@ -63,6 +63,7 @@ struct Error {
   bool has_loc = false;
   int line = 0;
   int col = 0;
+  std::string rule;  // the validation rule that reported it (gqlerror.Error.Rule; not part of the text)
   std::string text() const;  // "input:3:5: message" (or "input: message" without a location)
 };
 

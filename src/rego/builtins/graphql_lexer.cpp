@@ -159,7 +159,10 @@ const char* tok_name(Tok t) {
 
 std::string token_text(const Token& t) {
   std::string s = tok_name(t.kind);
-  if (!t.value.empty()) s += " " + go_quote(t.value);
+  if (!t.value.empty()) {
+    s += ' ';
+    s += go_quote(t.value);
+  }
   return s;
 }
 
@@ -225,8 +228,11 @@ Token Lexer::error(std::string message) const {
 }
 
 std::string Lexer::describe_next() const {
-  if (end_ < in_.size()) return "\"" + byte_as_rune(static_cast<unsigned char>(in_[end_])) + "\"";
-  return "<EOF>";
+  if (end_ >= in_.size()) return "<EOF>";
+  std::string s = "\"";
+  s += byte_as_rune(static_cast<unsigned char>(in_[end_]));
+  s += '"';
+  return s;
 }
 
 bool Lexer::accept(char a, char b) {

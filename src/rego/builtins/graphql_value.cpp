@@ -27,8 +27,15 @@ inline constexpr bool kEmitExpectedTypeHasDefault = false;
 
 std::string Error::text() const {
   std::string s = "input";
-  if (has_loc) s += ":" + std::to_string(line) + ":" + std::to_string(col);
-  return s + ": " + message;
+  if (has_loc) {
+    s += ':';
+    s += std::to_string(line);
+    s += ':';
+    s += std::to_string(col);
+  }
+  s += ": ";
+  s += message;
+  return s;
 }
 
 const std::string& Type::name() const {
@@ -39,9 +46,16 @@ const std::string& Type::name() const {
 }
 
 std::string Type::str() const {
-  std::string nn = non_null ? "!" : "";
-  if (!named.empty()) return named + nn;
-  return "[" + (elem ? elem->str() : std::string()) + "]" + nn;
+  std::string s;
+  if (!named.empty()) {
+    s = named;
+  } else {
+    s = "[";
+    if (elem) s += elem->str();
+    s += ']';
+  }
+  if (non_null) s += '!';
+  return s;
 }
 
 bool Type::compatible(const Type& other) const {

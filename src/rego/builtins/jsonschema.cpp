@@ -13,13 +13,17 @@
 
 #include "rego/builtins/jsonschema.h"
 
+#include <valijson/adapters/rapidjson_adapter.hpp>  // before any RapidJSON header (it sets RAPIDJSON_ASSERT)
+
 #include <rapidjson/document.h>
 #include <re2/re2.h>
 
 #include <arpa/inet.h>
 
 #include <charconv>
+#include <cctype>
 #include <cmath>
+#include <cstring>
 #include <list>
 #include <map>
 #include <mutex>
@@ -28,7 +32,6 @@
 #include <set>
 #include <stdexcept>
 #include <unordered_map>
-#include <valijson/adapters/rapidjson_adapter.hpp>
 #include <valijson/constraint_builder.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
@@ -705,7 +708,6 @@ class Prep {
       t_.consts.push_back(*c);
       add(out, "x-trex-const", index_value(t_.consts.size() - 1));
     }
-    const Value* enum_present = m.get("enum");
     if (const std::vector<Value>* e = get_slice(m, "enum")) {
       std::vector<Value> values;
       for (const auto& v : *e) {
@@ -716,7 +718,6 @@ class Prep {
       t_.enums.push_back(std::move(values));
       add(out, "x-trex-enum", index_value(t_.enums.size() - 1));
     }
-    (void)enum_present;
 
     for (const char* k : {"oneOf", "anyOf", "allOf"}) {
       if (const std::vector<Value>* list = get_slice(m, k)) {
