@@ -39,7 +39,9 @@ enum class TermKind : uint8_t {
   SetCompr,         // items[0] head; body
   ObjectCompr,      // items[0] key, items[1] value; body
   Call,             // name (operator, dotted); items = args
-  TemplateString,   // $"a{x}b": items alternate literal String scalars and expression Terms; name = "" (see parts)
+  TemplateString,   // $"a{x}b": items alternate literal String scalars and expression Terms; name = "" (see parts).
+                    // An interpolation with `with` modifiers is a SetCompr named kTemplateWithMarker whose
+                    // elements are the interpolated values.
 };
 
 struct Term {
@@ -59,6 +61,7 @@ struct Term {
   uint8_t resolved_kind = 0;       // Call: 0 unresolved, kResolvedBuiltin, kResolvedFunction
 };
 
+inline constexpr const char* kTemplateWithMarker = "$template-with";
 inline constexpr int kDataRoot = -2;
 inline constexpr int kInputRoot = -3;
 inline constexpr uint8_t kResolvedBuiltin = 1;   // resolved -> const rego::Builtin*

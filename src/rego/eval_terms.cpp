@@ -86,10 +86,15 @@ bool Evaluator::eval_term(const Term& t, Frame& f, ValueCont k) {
           continue;
         }
         std::vector<Value> vals;
-        eval_term(part, f, [&](const Value& v) {
-          vals.push_back(v);
-          return true;
-        });
+        if (part.kind == TermKind::SetCompr && part.name == ast::kTemplateWithMarker) {
+          Value set = eval_comprehension(part, f);
+          vals = set.as_set();
+        } else {
+          eval_term(part, f, [&](const Value& v) {
+            vals.push_back(v);
+            return true;
+          });
+        }
         if (vals.empty()) {
           out += "<undefined>";
         } else if (vals.size() == 1) {

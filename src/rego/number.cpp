@@ -363,7 +363,15 @@ std::optional<Dec> add_dec(const Dec& a, const Dec& b) {
 
 // ---- parsing and formatting ----
 
+std::optional<Value> parse_exact(std::string_view text);
+
 std::optional<Value> parse(std::string_view text) {
+  std::optional<Value> v = parse_exact(text);
+  if (v && text.find_first_of(".eE") != std::string_view::npos) v->set_float_syntax();
+  return v;
+}
+
+std::optional<Value> parse_exact(std::string_view text) {
   // Fast path: a plain integer of at most 18 digits always fits int64.
   {
     size_t i = 0;

@@ -51,6 +51,11 @@ bool Parser::parse_literal(ast::Expr& out) {
         negated = true;
       }
     }
+    if (negated && rego_v2_import_ && kind() == Tok::LBrace) {
+      ok = parse_not_body(out);
+      if (ok) out.loc = span_from(start);
+      return ok;
+    }
     switch (kind()) {
       case Tok::Some:
         if (negated) {
@@ -207,6 +212,32 @@ bool Parser::parse_every(ast::Expr& out) {
   scan();
   out.kind = ast::ExprKind::Every;
   out.terms = {std::move(key), std::move(value), std::move(domain)};
+  if (kind() == Tok::With) return parse_with(out.with);
+  return true;
+}
+
+// `not { a; b }` (rego.v2): true when the body has no solution. Desugared to
+// `not gt(count([true | a; b]), 0)`, which the evaluator already knows.
+bool Parser::parse_not_body(ast::Expr& out) {
+  const Location start = tok_loc();
+  scan();
+  auto compr = make(TermKind::ArrayCompr, start);
+  if (!parse_body(Tok::RBrace, compr->body)) return false;
+  scan();
+  auto yes = make(TermKind::Scalar, start);
+  yes->value = Value::boolean(true);
+  compr->items.push_back(yes);
+  auto count = make(TermKind::Call, start);
+  count->name = "count";
+  count->items.push_back(compr);
+  auto zero = make(TermKind::Scalar, start);
+  zero->value = Value::integer(0);
+  auto gt = make(TermKind::Call, start);
+  gt->name = "gt";
+  gt->items = {count, zero};
+  out.kind = ast::ExprKind::Term;
+  out.negated = true;
+  out.terms = {gt};
   if (kind() == Tok::With) return parse_with(out.with);
   return true;
 }

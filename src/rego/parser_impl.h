@@ -188,6 +188,8 @@ class Parser {
   unsigned future_keywords_ = 0;
   bool suppress_future_ = false;  // while parsing an import path (OPA's presentParser)
   bool rego_v1_import_ = false;   // v0 module that imports rego.v1
+  bool rego_v2_import_ = false;   // `import rego.v2`: `not { body }` is allowed
+  bool parse_not_body(ast::Expr& out);
 
  private:
   friend class Depth;

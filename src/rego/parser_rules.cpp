@@ -145,10 +145,13 @@ void Parser::apply_import(const Stmt& st) {
   const auto& path = st.import.path;
   const std::string& root = path[0]->name;
   if (root == "rego") {
-    if (path.size() != 2 || !is_string(*path[1]) || path[1]->value.as_string() != "v1") {
+    const bool v2 = path.size() == 2 && is_string(*path[1]) && path[1]->value.as_string() == "v2";
+    if (!v2 && (path.size() != 2 || !is_string(*path[1]) || path[1]->value.as_string() != "v1")) {
       error(st.path_loc, "invalid import `" + ast::ref_to_string(path) + "`, must be `rego.v1`");
       return;
     }
+    // `rego.v2` (newer OPA) is v1 plus negated bodies: `not { a; b }`.
+    if (v2) rego_v2_import_ = true;
     if (v1()) return;  // a no-op in Rego v1
     if (!st.import.alias.empty()) {
       error(st.path_loc, "`rego` imports cannot be aliased");

@@ -498,9 +498,29 @@ TermPtr Parser::parse_template(bool raw) {
       return nullptr;
     }
     if (!e.with.empty()) {
-      // A term cannot carry `with` modifiers in this AST.
-      error(e.loc, "unexpected 'with' in template-string expression");
-      return nullptr;
+      // A term cannot carry `with` modifiers: wrap the expression as `{$tplN | $tplN = term with ...}`,
+      // marked so the evaluator interpolates the set's elements (see ast.h, TemplateString).
+      std::string var = "$tpl" + std::to_string(e.loc.offset);
+      auto head = make(TermKind::Var, e.loc);
+      head->name = var;
+      auto lhs = make(TermKind::Var, e.loc);
+      lhs->name = var;
+      auto eq = make(TermKind::Call, e.loc);
+      eq->name = "eq";
+      eq->items = {lhs, e.terms[0]};
+      e.terms = {eq};
+      auto compr = make(TermKind::SetCompr, e.loc);
+      compr->name = ast::kTemplateWithMarker;
+      compr->items.push_back(head);
+      compr->body.push_back(std::move(e));
+      t->items.push_back(std::move(compr));
+      t->literal_parts.push_back(false);
+      if (kind() != Tok::RBrace) {
+        error(tok_loc(), "expected } to end template string expression");
+        return nullptr;
+      }
+      scan_template_continue(raw);
+      continue;
     }
     t->items.push_back(std::move(e.terms[0]));
     t->literal_parts.push_back(false);

@@ -345,7 +345,46 @@ class Resolver {
     }
   }
 
+  // A function argument that is not a pattern (a template string, a ref, a call) cannot be unified before
+  // the body binds its variables: like OPA, replace it with a fresh variable and unify the two at the end of
+  // every body of the chain (the safety check then places the unification where it can run).
+  static void lift_computed_args(ast::Rule& rule) {
+    for (size_t i = 0; i < rule.head.args.size(); ++i) {
+      TermPtr& arg = rule.head.args[i];
+      if (!is_computed(*arg)) continue;
+      std::string name = "__arg" + std::to_string(i) + "__";
+      for (ast::Rule* r = &rule; r; r = r->else_rule.get()) {
+        auto eq = std::make_shared<Term>();
+        eq->kind = TermKind::Call;
+        eq->name = "eq";
+        eq->loc = arg->loc;
+        eq->items = {make_var(name, -1, arg->loc), arg};
+        ast::Expr e;
+        e.loc = arg->loc;
+        e.generated = true;
+        e.terms.push_back(eq);
+        r->body.push_back(std::move(e));
+        if (r != &rule && i < r->head.args.size()) r->head.args[i] = make_var(name, -1, arg->loc);
+      }
+      arg = make_var(name, -1, arg->loc);
+    }
+  }
+  static bool is_computed(const Term& t) {
+    switch (t.kind) {
+      case TermKind::Var:
+      case TermKind::Scalar: return false;
+      case TermKind::Array:
+      case TermKind::Object:
+      case TermKind::Set:
+        for (auto& i : t.items)
+          if (is_computed(*i)) return true;
+        return false;
+      default: return true;
+    }
+  }
+
   void resolve_rule(ast::Rule& rule) {
+    if (rule.head.kind == ast::RuleKind::Function) lift_computed_args(rule);
     Scope scope;
     auto add = [&](const std::string& n) { declare(scope, n); };
     for (auto& a : rule.head.args) collect_vars(*a, add);

@@ -44,10 +44,10 @@ struct Node {
 
 class Value {
  public:
-  Value() noexcept : kind_(Kind::Null), rep_(NumRep::Int) { u_.i = 0; }
+  Value() noexcept : kind_(Kind::Null), rep_(NumRep::Int), float_syntax_(false) { u_.i = 0; }
   ~Value() { release(); }
-  Value(const Value& o) noexcept : kind_(o.kind_), rep_(o.rep_), u_(o.u_) { retain(); }
-  Value(Value&& o) noexcept : kind_(o.kind_), rep_(o.rep_), u_(o.u_) {
+  Value(const Value& o) noexcept : kind_(o.kind_), rep_(o.rep_), float_syntax_(o.float_syntax_), u_(o.u_) { retain(); }
+  Value(Value&& o) noexcept : kind_(o.kind_), rep_(o.rep_), float_syntax_(o.float_syntax_), u_(o.u_) {
     o.kind_ = Kind::Null;
     o.u_.i = 0;
   }
@@ -57,6 +57,7 @@ class Value {
       release();
       kind_ = o.kind_;
       rep_ = o.rep_;
+      float_syntax_ = o.float_syntax_;
       u_ = o.u_;
     }
     return *this;
@@ -66,6 +67,7 @@ class Value {
       release();
       kind_ = o.kind_;
       rep_ = o.rep_;
+      float_syntax_ = o.float_syntax_;
       u_ = o.u_;
       o.kind_ = Kind::Null;
       o.u_.i = 0;
@@ -109,6 +111,10 @@ class Value {
   bool is_collection() const { return kind_ >= Kind::Array; }
 
   bool as_bool() const { return u_.b; }
+  // A number written with a fraction or an exponent ("5.0", "1e25") even though it holds a whole number.
+  // OPA keeps a number's text, and sprintf formats such numbers as floats; equality ignores this.
+  bool float_syntax() const { return float_syntax_; }
+  void set_float_syntax() { float_syntax_ = kind_ == Kind::Number; }
   NumRep num_rep() const { return rep_; }
   bool is_int() const { return kind_ == Kind::Number && rep_ == NumRep::Int; }
   int64_t as_int() const { return u_.i; }        // only when is_int()
@@ -155,6 +161,7 @@ class Value {
 
   Kind kind_;
   NumRep rep_;
+  bool float_syntax_;
   union Payload {
     bool b;
     int64_t i;

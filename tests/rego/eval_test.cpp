@@ -122,3 +122,48 @@ TEST(Eval, RuleIndexSelectsMatchingRules) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Eval, SingleExpressionQueryKeepsFalse) {
+  const char* m = "package t\ndefault allow := false\nallow if input.x == 1\n";
+  EXPECT_EQ(eval(m, "data.t.allow", R"({"x":2})"), "false");
+  EXPECT_EQ(eval(m, "data.t.allow; true", R"({"x":2})"), "undefined");
+}
+
+TEST(Eval, TemplateStrings) {
+  const char* m = "package t\na := input.a\np := $\"v={a with input as {\"a\": 42}} s={ {1} } u={input.none}\"\n";
+  EXPECT_EQ(eval(m, "data.t.p", "{}"), R"("v=42 s={1} u=\u003cundefined\u003e")");
+}
+
+TEST(Eval, ComputedFunctionArgumentsUnifyAfterTheBody) {
+  const char* m = "package t\nf($\"{x}!\") := 1 if x := \"hi\"\n";
+  EXPECT_EQ(eval(m, "data.t.f(\"hi!\")"), "1");
+  EXPECT_EQ(eval(m, "data.t.f(\"no\")"), "undefined");
+}
+
+TEST(Eval, NegatedBodyUnderRegoV2) {
+  const char* m = "package t\nimport rego.v2\np if { not { input.a; input.b } }\n";
+  EXPECT_EQ(eval(m, "data.t.p", R"({"a":true,"b":false})"), "true");
+  EXPECT_EQ(eval(m, "data.t.p", R"({"a":true,"b":true})"), "undefined");
+}
+
+TEST(Eval, MocksDoNotApplyInsideMocks) {
+  const char* m = R"(package t
+mock_count(x) := count(x) + 100
+p := n if n := count([1, 2]) with count as mock_count
+)";
+  EXPECT_EQ(eval(m, "data.t.p"), "102");
+}
+
+TEST(Eval, RecursionIsACompileError) {
+  auto c = rego::compile({{"t.rego", "package t\np if q\nq if p\n"}});
+  ASSERT_FALSE(c.errors.empty());
+  EXPECT_EQ(c.errors[0].code, "rego_recursion_error");
+}
+
+TEST(Eval, IntegerKeysNameBaseDocumentKeys) {
+  EXPECT_EQ(eval("package t\np := data.d[2]\n", "data.t.p", "", R"({"d":{"2":"two"}})"), "\"two\"");
+}
+
+}  // namespace

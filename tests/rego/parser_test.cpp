@@ -107,7 +107,7 @@ TEST(Parser, ImportErrors) {
               "unexpected import path, must begin with one of: {data, future, input, rego}, got: foo (hint: if this "
               "is unexpected, try updating OPA)");
   ExpectError("package p\nimport data.x.if", 2, 15, "unexpected import path, must not end with a keyword, got: if");
-  ExpectError("package p\nimport rego.v2", 2, 8, "invalid import `rego.v2`, must be `rego.v1`");
+  ExpectError("package p\nimport rego.v3", 2, 8, "invalid import `rego.v3`, must be `rego.v1`");
   ExpectError("package p\nimport future.bar", 2, 8, "invalid import, must be `future.keywords`");
   ExpectError("package p\nimport future.keywords.foo", 2, 8,
               "unexpected keyword, must be one of [contains every if in not]");
@@ -933,3 +933,15 @@ TEST(Parser, MangledInputNeverCrashes) {
 
 }  // namespace
 }  // namespace rego
+
+// `import rego.v2` (newer OPA) brings negated bodies: `not { a; b }`.
+TEST(Parser, NegatedBodyUnderRegoV2) {
+  auto src = std::make_shared<rego::SourceFile>(
+      rego::SourceFile{"t.rego", "package p\nimport rego.v2\np if {\n\tnot { input.a; input.b }\n}\n"});
+  rego::ast::Module m = rego::parse_module(src);
+  ASSERT_EQ(m.rules.size(), 1u);
+  const auto& e = m.rules[0]->body.at(0);
+  EXPECT_TRUE(e.negated);
+  ASSERT_EQ(e.terms.at(0)->kind, rego::ast::TermKind::Call);
+  EXPECT_EQ(e.terms[0]->name, "gt");
+}

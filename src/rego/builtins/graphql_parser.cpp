@@ -43,7 +43,7 @@ class Parser {
     return t;
   }
   [[noreturn]] void fail(const Token& at, std::string message) {
-    throw SyntaxError{Error{std::move(message), true, at.line, at.col}};
+    throw SyntaxError{Error{std::move(message), true, at.line, at.col, {}}};
   }
   [[noreturn]] void unexpected(const Token& t) { fail(t, "Unexpected " + token_text(t)); }
   [[noreturn]] void unexpected() {

@@ -87,7 +87,7 @@ struct Fail {
 
 // gqlerror.ErrorPosf: a position, or -1:-1 when the node has none (decoded AST objects).
 [[noreturn]] void fail_at(const Pos& pos, std::string message) {
-  throw Fail{Error{std::move(message), true, pos.set ? pos.line : -1, pos.set ? pos.col : -1}};
+  throw Fail{Error{std::move(message), true, pos.set ? pos.line : -1, pos.set ? pos.col : -1, {}}};
 }
 
 std::string quote(const std::string& s) { return go_quote(s); }

@@ -427,9 +427,11 @@ class Decoder {
     if (!v.is_null() && !v.is_object()) mismatch(v, field, "struct");
   }
 
+  // Too deep: not a DecodeError, so that selection decoding does not fall back to another struct on it.
+  struct TooDeep {};
   struct Depth {
     explicit Depth(Decoder& d) : d_(d) {
-      if (++d_.depth_ > 4 * kMaxDepth) throw DecodeError{"GraphQL AST object is nested too deeply"};
+      if (++d_.depth_ > 4 * kMaxDepth) throw TooDeep{};
     }
     ~Depth() { --d_.depth_; }
     Decoder& d_;
@@ -742,7 +744,20 @@ class Decoder {
 
 }  // namespace
 
-QueryDocument decode_query(const RV& v) { return Decoder().query(v); }
-SchemaDocument decode_schema(const RV& v) { return Decoder().schema(v); }
+QueryDocument decode_query(const RV& v) {
+  try {
+    return Decoder().query(v);
+  } catch (const Decoder::TooDeep&) {
+    throw DecodeError{"GraphQL AST object is nested too deeply"};
+  }
+}
+
+SchemaDocument decode_schema(const RV& v) {
+  try {
+    return Decoder().schema(v);
+  } catch (const Decoder::TooDeep&) {
+    throw DecodeError{"GraphQL AST object is nested too deeply"};
+  }
+}
 
 }  // namespace rego::gql

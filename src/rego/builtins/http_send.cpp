@@ -157,7 +157,7 @@ Prepared prepare(const Value& obj) {
   Prepared p;
   http::Request& r = p.req;
   r.timeout = std::chrono::nanoseconds(default_timeout_ns());
-  std::string url, ca_pem, ca_file, ca_env, cert, key, cert_file, key_file, cert_env, key_env;
+  std::string url, ca_pem, ca_file, ca_env, client_cert, client_key, cert_file, key_file, cert_env, key_env;
   std::optional<bool> use_system;
   std::optional<std::string> body, raw_body;
   std::vector<std::pair<std::string, std::string>> headers;
@@ -198,13 +198,13 @@ Prepared prepare(const Value& obj) {
     } else if (key == "tls_ca_cert_env_variable") {
       ca_env = s;
     } else if (key == "tls_client_cert") {
-      cert = s;
+      client_cert = s;
     } else if (key == "tls_client_cert_file") {
       cert_file = s;
     } else if (key == "tls_client_cert_env_variable") {
       cert_env = s;
     } else if (key == "tls_client_key") {
-      key = s;
+      client_key = s;
     } else if (key == "tls_client_key_file") {
       key_file = s;
     } else if (key == "tls_client_key_env_variable") {
@@ -237,7 +237,7 @@ Prepared prepare(const Value& obj) {
     r.tls.client_cert_pem = c;
     r.tls.client_key_pem = k;
   };
-  add_pair(cert, key);
+  add_pair(client_cert, client_key);
   if (!cert_file.empty() && !key_file.empty()) add_pair(read_file(cert_file), read_file(key_file));
   if (!cert_env.empty() && !key_env.empty()) add_pair(getenv_str(cert_env), getenv_str(key_env));
   std::string cas;

@@ -511,8 +511,11 @@ namespace {
 
 class Prep {
  public:
-  Prep(Draft draft, bool valijson_draft4, Tables& tables, rj::Document::AllocatorType& alloc)
-      : draft_(draft), vj4_(valijson_draft4), t_(tables), a_(alloc) {}
+  // `base` is the document's URI ("" when unknown); `ids` collects every subschema that declares an absolute
+  // id, so that references to it can be served without fetching (valijson 1.0 resolves ids poorly).
+  Prep(Draft draft, bool valijson_draft4, Tables& tables, rj::Document::AllocatorType& alloc, std::string base,
+       std::map<std::string, Value>& ids)
+      : draft_(draft), vj4_(valijson_draft4), t_(tables), a_(alloc), base_(std::move(base)), ids_(ids) {}
 
   rj::Value schema(const Value& node) {
     rj::Value out;
@@ -526,8 +529,21 @@ class Prep {
     const Value& m = node;
 
     // id / $id (valijson reads "id" whatever the draft)
+    // id / $id: changes the base URI that "$ref"s resolve against. trex resolves every "$ref" to an absolute
+    // URI here and serves id'd subschemas through the fetcher, so valijson never sees an id.
     const char* key_id = draft_ == Draft::D4 ? "id" : draft_ == Draft::Hybrid ? (m.get("id") ? "id" : "$id") : "$id";
-    if (const std::string* id = get_string(m, key_id)) add(out, "id", str_value(*id));
+    struct BaseGuard {
+      std::string& base;
+      std::string saved;
+      ~BaseGuard() { base = std::move(saved); }
+    } base_guard{base_, base_};
+    if (const std::string* id = get_string(m, key_id); id && !m.get("$ref")) {
+      std::string resolved = resolve(*id);
+      if (resolved.find('#') == std::string::npos && resolved.find(':') != std::string::npos) {
+        base_ = resolved;
+        ids_.emplace(resolved, node);
+      }
+    }
 
     if (const Value* defs = m.get("definitions")) {
       if (!defs->is_object()) invalid_type("array of schemas", "definitions");
@@ -542,7 +558,7 @@ class Prep {
       if (const std::string* s = get_string(m, k)) add(out, k, str_value(*s));
 
     if (const std::string* ref = get_string(m, "$ref")) {
-      add(out, "$ref", str_value(*ref));
+      add(out, "$ref", str_value(resolve(*ref)));
       copy_unknown(m, out);
       return out;  // gojsonschema parses the target instead of the siblings
     }
@@ -836,10 +852,22 @@ class Prep {
     obj.AddMember(str_value(key), v, a_);
   }
 
+  // `ref` resolved against the current base URI (RFC 3986, as Go's url.ResolveReference); unchanged when there
+  // is no absolute base.
+  std::string resolve(const std::string& ref) const {
+    if (base_.empty()) return ref;
+    auto b = gourl::parse(base_);
+    auto r = gourl::parse(ref);
+    if (!b || !r || b->scheme.empty()) return ref;
+    return gourl::resolve_reference(*b, *r).string();
+  }
+
   Draft draft_;
   bool vj4_;
   Tables& t_;
   rj::Document::AllocatorType& a_;
+  std::string base_;
+  std::map<std::string, Value>& ids_;
 };
 
 Draft draft_of(const Value& root) {
@@ -1451,22 +1479,29 @@ Compiled compile(const Value& root, const Fetcher& fetch) {
   const bool vj4 = draft == Draft::D4;
   auto impl = std::make_shared<Schema>();
   try {
+    std::map<std::string, Value> ids;
     {
-      Prep prep(draft, vj4, impl->tables, impl->doc.GetAllocator());
+      Prep prep(draft, vj4, impl->tables, impl->doc.GetAllocator(), "", ids);
       rj::Value v = prep.schema(root);
       static_cast<rj::Value&>(impl->doc) = v;
     }
     Tables* tables = &impl->tables;
-    auto fetch_doc = [tables, vj4, &fetch](const std::string& uri) -> const rj::Document* {
+    auto fetch_doc = [tables, vj4, draft, &fetch, &ids](const std::string& uri) -> const rj::Document* {
       std::optional<Value> v;
-      if (auto meta = meta_schema(uri); !meta.empty()) {
+      Draft doc_draft = draft;
+      if (auto it = ids.find(uri); it != ids.end()) {
+        v = it->second;
+      } else if (auto meta = meta_schema(uri); !meta.empty()) {
         v = json::parse(meta).value;
+        doc_draft = draft_of(*v);
       } else if (fetch) {
         v = fetch(uri);
+        if (v) doc_draft = draft_of(*v);
       }
       if (!v) return nullptr;
+      if (doc_draft == Draft::Hybrid) doc_draft = draft;
       auto doc = std::make_unique<rj::Document>();
-      Prep prep(draft_of(*v), vj4, *tables, doc->GetAllocator());
+      Prep prep(doc_draft, vj4, *tables, doc->GetAllocator(), uri, ids);
       rj::Value out = prep.schema(*v);
       static_cast<rj::Value&>(*doc) = out;
       return doc.release();

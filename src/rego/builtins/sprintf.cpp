@@ -44,7 +44,16 @@ Arg to_arg(const Value& v) {
   if (v.is_string()) {
     a.s = v.as_string();
   } else if (v.is_number()) {
-    if (v.is_int()) {
+    if (v.float_syntax() && v.num_rep() != NumRep::Float) {
+      // Written as 5.0 or 1e25: OPA hands fmt a float64 (or the number's text when none holds it).
+      const double d = number::to_double(v);
+      if (std::isfinite(d)) {
+        a.type = Arg::Float;
+        a.f = d;
+      } else {
+        a.s = number::format(v);
+      }
+    } else if (v.is_int()) {
       a.type = Arg::Int;
       a.i = v.as_int();
     } else if (v.num_rep() == NumRep::Big && number::is_integer(v)) {
