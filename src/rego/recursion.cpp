@@ -46,21 +46,26 @@ class DependencyCollector {
   }
 
  private:
-  void data_ref(const Term& ref) {
-    const RuleNode* node = &policy_.root;
-    for (size_t i = 1; i < ref.items.size(); ++i) {
-      if (node->has_rules) break;
-      const Term& p = *ref.items[i];
-      if (p.kind != TermKind::Scalar) {
-        rule_nodes_below(*node, out_);
-        return;
-      }
-      const RuleNode* c = node->child(p.value);
-      if (!c) return;
-      node = c;
+  void data_ref(const Term& ref) { match(policy_.root, ref, 1); }
+
+  // The rules a ref can reach from `node` on, item i: a constant item follows one child, any other item
+  // (a variable, a call) may be any child; a rule reached on the way is a dependency (its value is indexed).
+  void match(const RuleNode& node, const Term& ref, size_t i) {
+    if (node.has_rules) {
+      out_.insert(&node);
+      return;
     }
-    if (node->has_rules) out_.insert(node);
-    else rule_nodes_below(*node, out_);
+    if (i == ref.items.size()) {
+      rule_nodes_below(node, out_);
+      return;
+    }
+    const Term& p = *ref.items[i];
+    if (p.kind == TermKind::Scalar) {
+      if (const RuleNode* c = node.child(p.value)) match(*c, ref, i + 1);
+      return;
+    }
+    for (auto& [k, c] : node.children)
+      if (c->has_rules_below) match(*c, ref, i + 1);
   }
 
   const CompiledPolicy& policy_;
