@@ -101,6 +101,43 @@ void BM_Iterate10k(benchmark::State& state) {
 }
 BENCHMARK(BM_Iterate10k);
 
+// Regex-heavy: several patterns per decision. Compiled patterns are cached, so this measures matching.
+void BM_RegexPolicy(benchmark::State& state) {
+  static const Prepared p = prepare(R"(package rx
+allow if {
+	regex.match(`^[a-z0-9._%+-]+@example\.(com|org)$`, input.email)
+	regex.match(`^/api/v[0-9]+/(users|orders)/[0-9]+$`, input.path)
+	not regex.match(`(?i)drop\s+table`, input.query)
+	glob.match("*.internal.example.com", ["."], input.host)
+}
+)",
+                                    "data.rx.allow", "{}",
+                                    R"({"email":"alice@example.com","path":"/api/v2/orders/1234","query":"select 1","host":"db.internal.example.com"})");
+  run(state, p, rego::Value::boolean(true));
+}
+BENCHMARK(BM_RegexPolicy);
+
+// JWT-heavy: verify an HS256 token and check its claims (the key is parsed once and cached).
+void BM_JwtPolicy(benchmark::State& state) {
+  static const Prepared p = [] {
+    auto compiled = rego::compile({});
+    auto token = rego::evaluate(*compiled.policy, rego::Value::empty_object(),
+                                R"(t := io.jwt.encode_sign({"alg": "HS256"}, {"sub": "alice", "role": "admin"}, {"kty": "oct", "k": "c2VjcmV0"}))");
+    if (!token.ok() || token.rows.empty()) throw std::runtime_error("could not make a token");
+    std::string input = "{\"token\":" + rego::json::write(token.rows[0].bindings[0].second) + "}";
+    return prepare(R"(package jwtb
+allow if {
+	io.jwt.verify_hs256(input.token, "secret")
+	[_, claims, _] := io.jwt.decode(input.token)
+	claims.role == "admin"
+}
+)",
+                   "data.jwtb.allow", "{}", input);
+  }();
+  run(state, p, rego::Value::boolean(true));
+}
+BENCHMARK(BM_JwtPolicy);
+
 }  // namespace
 
 BENCHMARK_MAIN();
