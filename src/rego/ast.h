@@ -69,6 +69,8 @@ inline constexpr uint8_t kResolvedFunction = 2;  // resolved -> const rego::eval
 inline constexpr uint8_t kResolvedEq = 3;        // unification `=`
 inline constexpr uint8_t kResolvedAssign = 4;    // `:=`
 inline constexpr uint8_t kResolvedPrint = 5;     // print(...), variadic
+inline constexpr uint8_t kResolvedMetadataRule = 6;   // rego.metadata.rule(): the evaluating rule's METADATA
+inline constexpr uint8_t kResolvedMetadataChain = 7;  // rego.metadata.chain(): rule and package METADATA
 
 // `with target as value`
 struct With {
@@ -125,6 +127,7 @@ struct Rule {
 
   // ---- compiler ----
   int num_slots = 0;
+  const struct Module* module = nullptr;  // the module the rule belongs to (for rego.metadata.chain)
 };
 
 struct Import {

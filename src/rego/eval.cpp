@@ -188,6 +188,7 @@ bool Evaluator::eval_expr_inner(const ast::Expr& e, Frame& f, Cont k) {
     size_t arity = nargs;
     if (t.resolved_kind == ast::kResolvedBuiltin) arity = static_cast<size_t>(static_cast<const Builtin*>(t.resolved)->arity);
     else if (t.resolved_kind == ast::kResolvedFunction) arity = static_cast<const RuleNode*>(t.resolved)->arity;
+    else if (t.resolved_kind == ast::kResolvedMetadataRule || t.resolved_kind == ast::kResolvedMetadataChain) arity = 0;
     if (t.resolved_kind != ast::kResolvedPrint && nargs == arity + 1) {
       return eval_call(t, f, [&](const Value& v) {
         return unify_value(*t.items.back(), v, f, [&] {

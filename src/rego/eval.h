@@ -83,6 +83,9 @@ class Evaluator {
   bool call_builtin(const ast::Term& call, const Builtin& b, BuiltinArgs args, ValueCont k);
   bool call_function(const ast::Term& call, const RuleNode& fn, BuiltinArgs args, ValueCont k);
   bool call_print(const ast::Term& call, Frame& f);
+  Value metadata_rule() const;   // rego.metadata.rule()
+  Value metadata_chain() const;  // rego.metadata.chain()
+  std::vector<const ast::Rule*> rule_stack_;  // the rules being evaluated, innermost last
   Value eval_comprehension(const ast::Term& t, Frame& f);
   bool is_ground(const ast::Term& t, const Frame& f) const;
 

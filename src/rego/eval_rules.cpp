@@ -11,6 +11,13 @@ using ast::TermKind;
 
 namespace {
 
+// Marks the rule being evaluated (for rego.metadata.*) for the lifetime of the scope.
+struct RuleScope {
+  std::vector<const ast::Rule*>& stack;
+  RuleScope(std::vector<const ast::Rule*>& s, const ast::Rule* r) : stack(s) { stack.push_back(r); }
+  ~RuleScope() { stack.pop_back(); }
+};
+
 // Builds the object a set of partial-object / ref-head definitions produce, key path by key path.
 struct TreeBuilder {
   struct Entry {
@@ -101,6 +108,7 @@ std::optional<Value> Evaluator::rule_value(const RuleNode& node) {
     const ast::Rule& rule = *cr.rule;
     FrameLease lease(*this, rule.num_slots);
     Frame& frame = *lease;
+    RuleScope in_rule(rule_stack_, &rule);
     bool stop_all = false;
     for (const ast::Rule* r = &rule; r; r = r->else_rule.get()) {
       bool produced = false;
@@ -191,6 +199,7 @@ bool Evaluator::call_function(const Term& call, const RuleNode& fn, BuiltinArgs 
     if (rule.head.args.size() != args.size()) continue;
     FrameLease lease(*this, rule.num_slots);
     Frame& frame = *lease;
+    RuleScope in_rule(rule_stack_, &rule);
     for (const ast::Rule* r = &rule; r; r = r->else_rule.get()) {
       bool produced = false;
       auto unify_args = [&](auto&& self, size_t i) -> bool {

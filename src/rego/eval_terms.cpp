@@ -158,6 +158,8 @@ bool Evaluator::eval_call(const Term& call, Frame& f, ValueCont k) {
     call_print(call, f);
     return k(Value::boolean(true));
   }
+  if (call.resolved_kind == ast::kResolvedMetadataRule) return k(metadata_rule());
+  if (call.resolved_kind == ast::kResolvedMetadataChain) return k(metadata_chain());
   size_t nargs = call.items.size();
   size_t arity = nargs;
   if (call.resolved_kind == ast::kResolvedBuiltin) arity = static_cast<size_t>(static_cast<const Builtin*>(call.resolved)->arity);
@@ -242,6 +244,37 @@ bool Evaluator::call_builtin(const Term& call, const Builtin& b, BuiltinArgs arg
     return true;
   }
   return k(*result);
+}
+
+Value Evaluator::metadata_rule() const {
+  if (rule_stack_.empty() || !rule_stack_.back()->annotations.is_object()) return Value::empty_object();
+  return rule_stack_.back()->annotations;
+}
+
+// [{"path": ["data", pkg..., rule...], "annotations": {...}}, {"path": ["data", pkg...], "annotations": ...}]:
+// the evaluating rule first, then its package when the package has METADATA.
+Value Evaluator::metadata_chain() const {
+  if (rule_stack_.empty()) return Value::empty_array();
+  const ast::Rule& rule = *rule_stack_.back();
+  std::vector<Value> pkg_path{Value::string("data")};
+  if (rule.module)
+    for (const auto& seg : rule.module->package) pkg_path.push_back(Value::string(seg));
+  std::vector<Value> rule_path = pkg_path;
+  for (size_t i = 0; i < rule.head.ref.size(); ++i) {
+    const Term& t = *rule.head.ref[i];
+    if (i == 0) rule_path.push_back(Value::string(t.name));
+    else if (t.kind == TermKind::Scalar) rule_path.push_back(t.value);
+    else break;
+  }
+  auto entry = [](std::vector<Value> path, const Value& annotations) {
+    std::vector<ObjectEntry> e{{Value::string("path"), Value::array(std::move(path))}};
+    if (annotations.is_object()) e.emplace_back(Value::string("annotations"), annotations);
+    return Value::object(std::move(e));
+  };
+  std::vector<Value> chain{entry(std::move(rule_path), rule.annotations)};
+  if (rule.module && rule.module->package_annotations.is_object())
+    chain.push_back(entry(std::move(pkg_path), rule.module->package_annotations));
+  return Value::array(std::move(chain));
 }
 
 bool Evaluator::call_print(const Term& call, Frame& f) {

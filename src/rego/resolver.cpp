@@ -251,6 +251,11 @@ class Resolver {
       t.resolved_kind = ast::kResolvedPrint;
       return true;
     }
+    if (full == "rego.metadata.rule" || full == "rego.metadata.chain") {
+      t.resolved_kind = full == "rego.metadata.rule" ? ast::kResolvedMetadataRule : ast::kResolvedMetadataChain;
+      if (nargs > 1) errors_.push_back({code::kType, full + ": arity mismatch: takes no arguments", loc});
+      return true;
+    }
     const Builtin* b = builtins().find(full);
     if (!b) return false;
     t.resolved = b;

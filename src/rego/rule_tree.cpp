@@ -47,6 +47,7 @@ void build_rule_tree(CompiledPolicy& policy, Errors& errors) {
     pkg->is_package = true;
     for (auto& rule_ptr : module.rules) {
       ast::Rule& rule = *rule_ptr;
+      for (ast::Rule* r = &rule; r; r = r->else_rule.get()) r->module = &module;
       auto& ref = rule.head.ref;
       if (ref.empty() || ref[0]->kind != ast::TermKind::Var) {
         errors.push_back({code::kCompile, "rule head must start with a name", rule.loc});

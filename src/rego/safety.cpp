@@ -184,6 +184,7 @@ class Orderer {
   }
   size_t input_count(const Term& call) const {
     size_t n = call.items.size();
+    if (call.resolved_kind == ast::kResolvedMetadataRule || call.resolved_kind == ast::kResolvedMetadataChain) return 0;
     if (call.resolved_kind == ast::kResolvedBuiltin) {
       auto* b = static_cast<const Builtin*>(call.resolved);
       if (n == static_cast<size_t>(b->arity) + 1) return n - 1;

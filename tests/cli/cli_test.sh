@@ -109,11 +109,13 @@ run "eval bindings" 0 "$TREX" eval 'x := {"b": [1], "a": set()}' && expect_eq "e
   ]
 }' "$OUT"
 
-run "eval undefined" 0 "$TREX" eval 'false' && expect_eq "eval undefined" '{}' "$OUT"
-run "eval --fail undefined" 1 "$TREX" eval --fail 'false'
+# `1 = 2` is undefined; a lone `false` is not: a one-expression query reports its value, as `opa eval` does.
+run "eval undefined" 0 "$TREX" eval '1 = 2' && expect_eq "eval undefined" '{}' "$OUT"
+run "eval false is a value" 0 "$TREX" eval -f raw '1 == 2' && expect_eq "eval false is a value" 'false' "$OUT"
+run "eval --fail undefined" 1 "$TREX" eval --fail '1 = 2'
 run "eval --fail defined" 0 "$TREX" eval --fail 'true'
 run "eval --fail-defined" 1 "$TREX" eval --fail-defined 'true'
-run "eval --fail-defined undefined" 0 "$TREX" eval --fail-defined 'false'
+run "eval --fail-defined undefined" 0 "$TREX" eval --fail-defined '1 = 2'
 
 # ---- eval: loading policies and data ----
 echo '{"role": "ops"}' >"$TMP/input.json"
@@ -137,7 +139,7 @@ run "eval raw strings" 0 "$TREX" eval -f raw '"a"; "b"' && expect_eq "eval raw s
 run "eval pretty value" 0 "$TREX" eval -f pretty '[1]' && expect_eq "eval pretty value" '[
   1
 ]' "$OUT"
-run "eval pretty undefined" 0 "$TREX" eval -f pretty 'false' && expect_eq "eval pretty undefined" "undefined" "$OUT"
+run "eval pretty undefined" 0 "$TREX" eval -f pretty '1 = 2' && expect_eq "eval pretty undefined" "undefined" "$OUT"
 run "eval pretty table" 0 "$TREX" eval -f pretty 'x := [1, 2][_]' && expect_eq "eval pretty table" '+---+
 | x |
 +---+

@@ -167,3 +167,22 @@ TEST(Eval, IntegerKeysNameBaseDocumentKeys) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Eval, RegoMetadataRuleAndChain) {
+  const char* m = R"(# METADATA
+# title: The package
+package t
+
+# METADATA
+# title: Allow rule
+allow := rego.metadata.rule().title
+
+chain := [e.path | some e in rego.metadata.chain()]
+)";
+  EXPECT_EQ(eval(m, "data.t.allow"), "\"Allow rule\"");
+  EXPECT_EQ(eval(m, "data.t.chain"), R"([["data","t","chain"],["data","t"]])");
+}
+
+}  // namespace

@@ -1,6 +1,8 @@
 // Go's net/url Parse/ResolveReference (see gourl.h).
 #include "rego/builtins/gourl.h"
 
+#include <arpa/inet.h>
+
 #include <cctype>
 #include <stdexcept>
 
@@ -197,13 +199,26 @@ std::string parse_host(std::string_view host) {
     if (i == std::string_view::npos) throw Fail{"missing ']' in host"};
     std::string_view colon_port = host.substr(i + 1);
     if (!valid_optional_port(colon_port)) throw Fail{"invalid port " + go_quote(colon_port) + " after host"};
+    std::string unescaped;
     size_t zone = host.substr(0, i).find("%25");
     if (zone != std::string_view::npos) {
       std::string h1 = unescape(host.substr(0, zone), Mode::Host);
       std::string h2 = unescape(host.substr(zone, i - zone), Mode::Zone);
       std::string h3 = unescape(host.substr(i), Mode::Host);
-      return h1 + h2 + h3;
+      unescaped = h1 + h2 + h3;
+    } else {
+      unescaped = unescape(host, Mode::Host);
     }
+    // Only an IPv6 address (IPv4-mapped included, bare IPv4 not) may be bracketed, with a non-empty zone when
+    // there is one (Go 1.24+, netip.ParseAddr).
+    size_t close = unescaped.rfind(']');
+    std::string literal = unescaped.substr(1, close - 1);
+    std::string addr = literal.substr(0, literal.find('%'));
+    unsigned char buf[16];
+    if (inet_pton(AF_INET6, addr.c_str(), buf) != 1) throw Fail{"invalid host: ParseAddr(" + go_quote(literal) + "): invalid IP address"};
+    if (literal.find('%') != std::string::npos && literal.find('%') + 1 == literal.size())
+      throw Fail{"invalid host: ParseAddr(" + go_quote(literal) + "): zone must be a non-empty string"};
+    return unescaped;
   } else {
     size_t i = host.rfind(':');
     if (i != std::string_view::npos) {

@@ -7,8 +7,8 @@
 // "<msg> in GraphQL query string at location L:C" (OPA keeps everything after the first error's location,
 // so later errors of the list stay in the message, and trims the final ".\n").
 //
-// Schemas given as strings are cached (parsed AST and built schema, both immutable) in a small process-wide
-// map: policies validate many queries against one schema.
+// Schema operands are cached (parsed AST and built schema, both immutable) in a small process-wide map:
+// policies validate many queries against one schema.
 #include <mutex>
 #include <unordered_map>
 
@@ -49,31 +49,31 @@ std::shared_ptr<const SchemaEntry> make_entry(const Value& operand) {
   return entry;
 }
 
+// Keyed by the operand itself (a GraphQL string or an AST object).
 class SchemaCache {
  public:
-  std::shared_ptr<const SchemaEntry> get(const std::string& text) {
+  std::shared_ptr<const SchemaEntry> get(const Value& operand) {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      auto it = map_.find(text);
+      auto it = map_.find(operand);
       if (it != map_.end()) return it->second;
     }
-    auto entry = make_entry(Value::string(text));
+    auto entry = make_entry(operand);
     std::lock_guard<std::mutex> lock(mu_);
     if (map_.size() >= kMaxEntries) map_.clear();
-    map_.emplace(text, entry);
+    map_.emplace(operand, entry);
     return entry;
   }
 
  private:
   static constexpr size_t kMaxEntries = 64;
   std::mutex mu_;
-  std::unordered_map<std::string, std::shared_ptr<const SchemaEntry>> map_;
+  std::unordered_map<Value, std::shared_ptr<const SchemaEntry>, ValueHash> map_;
 };
 
 std::shared_ptr<const SchemaEntry> schema_operand(const Value& v) {
   static SchemaCache cache;
-  if (v.is_string()) return cache.get(v.as_string());
-  return make_entry(v);
+  return cache.get(v);
 }
 
 [[noreturn]] void operand_type_error(size_t pos, const Value& got) {

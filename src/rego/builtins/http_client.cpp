@@ -19,6 +19,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <cctype>
+#include <cstring>
 #include <functional>
 #include <optional>
 
@@ -289,12 +290,26 @@ Target target_of(const gourl::URL& u, const std::string& quoted_op, bool via_soc
   Target t;
   t.url = u;
   if (u.scheme != "http" && u.scheme != "https")
-    throw HttpError(HttpError::Kind::Invalid, quoted_op + ": unsupported protocol scheme \"" + u.scheme + "\"");
+    throw HttpError(HttpError::Kind::Network, quoted_op + ": unsupported protocol scheme \"" + u.scheme + "\"");
   t.https = u.scheme == "https";
   t.host = u.hostname();
-  if (t.host.empty() && !via_socket) throw HttpError(HttpError::Kind::Invalid, quoted_op + ": http: no Host in request URL");
+  if (t.host.empty() && !via_socket) throw HttpError(HttpError::Kind::Network, quoted_op + ": http: no Host in request URL");
   t.port = u.port().empty() ? (t.https ? "443" : "80") : u.port();
   return t;
+}
+
+// httpguts.ValidHeaderFieldName / ValidHeaderFieldValue, as Go's transport checks before sending.
+bool valid_header_name(const std::string& n) {
+  if (n.empty()) return false;
+  for (unsigned char c : n)
+    if (!(std::isalnum(c) || std::strchr("!#$%&'*+-.^_`|~", c) != nullptr) || c == 0) return false;
+  return true;
+}
+
+bool valid_header_value(const std::string& v) {
+  for (unsigned char c : v)
+    if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
+  return true;
 }
 
 bool is_redirect(int code) { return code == 301 || code == 302 || code == 303 || code == 307 || code == 308; }
@@ -323,6 +338,12 @@ Response perform(const Request& req) {
     const std::string url_text = url->string();
     const std::string quoted_op = op_name(method) + " \"" + url_text + "\"";
     Target t = target_of(*url, quoted_op, !req.unix_socket.empty());
+    for (const auto& [k, v] : headers) {
+      if (!valid_header_name(k))
+        throw HttpError(HttpError::Kind::Network, quoted_op + ": net/http: invalid header field name \"" + k + "\"");
+      if (!valid_header_value(v))
+        throw HttpError(HttpError::Kind::Network, quoted_op + ": net/http: invalid header field value for \"" + k + "\"");
+    }
     Exchange ex(deadline);
     Request current = req;
     current.headers = headers;

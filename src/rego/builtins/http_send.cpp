@@ -180,6 +180,9 @@ Prepared prepare(const Value& obj) {
     }
     if (key == "method") {
       for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      for (unsigned char c : s)
+        if (!(std::isalnum(c) || std::strchr("!#$%&'*+-.^_`|~", c) != nullptr) || c == 0)
+          send_error("net/http: invalid method " + text::quote(s));
       r.method = s;
     } else if (key == "url") {
       url = s;

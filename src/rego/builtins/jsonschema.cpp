@@ -58,7 +58,8 @@ using valijson::adapters::Adapter;
 using valijson::adapters::RapidJsonAdapter;
 
 constexpr int kMaxDocumentDepth = 512;  // valijson and the explainer recurse once per level
-constexpr int kMaxExplainDepth = 4096;
+constexpr int kMaxExplainDepth = 1024;
+constexpr int kMaxSchemaDepth = 512;  // nesting of the schema document itself
 
 enum class Draft { D4 = 4, D6 = 6, D7 = 7, Hybrid = 1000 };
 
@@ -518,6 +519,11 @@ class Prep {
       : draft_(draft), vj4_(valijson_draft4), t_(tables), a_(alloc), base_(std::move(base)), ids_(ids) {}
 
   rj::Value schema(const Value& node) {
+    if (++depth_ > kMaxSchemaDepth) schema_error("schema nesting exceeds " + std::to_string(kMaxSchemaDepth));
+    struct DepthGuard {
+      int& d;
+      ~DepthGuard() { --d; }
+    } depth_guard{depth_};
     rj::Value out;
     if (node.is_boolean()) {
       if (draft_ < Draft::D6) parse_error();
@@ -868,6 +874,7 @@ class Prep {
   rj::Document::AllocatorType& a_;
   std::string base_;
   std::map<std::string, Value>& ids_;
+  int depth_ = 0;
 };
 
 Draft draft_of(const Value& root) {
