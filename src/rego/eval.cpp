@@ -214,27 +214,10 @@ bool Evaluator::eval_some_in(const ast::Expr& e, Frame& f, Cont k) {
   const Term* key = e.terms.size() == 3 ? e.terms[0].get() : nullptr;
   const Term& val = *e.terms[e.terms.size() - 2];
   return eval_term(*e.terms.back(), f, [&](const Value& coll) {
-    auto visit = [&](const Value& kk, const Value& vv) {
+    return for_each_member(coll, [&](const Value& kk, const Value& vv) {
       if (key) return unify_value(*key, kk, f, [&] { return unify_value(val, vv, f, k); });
       return unify_value(val, vv, f, k);
-    };
-    switch (coll.kind()) {
-      case Kind::Array: {
-        const auto& items = coll.as_array();
-        for (size_t i = 0; i < items.size(); ++i)
-          if (!visit(Value::integer(static_cast<int64_t>(i)), items[i])) return false;
-        return true;
-      }
-      case Kind::Object:
-        for (const auto& [kk, vv] : coll.as_object())
-          if (!visit(kk, vv)) return false;
-        return true;
-      case Kind::Set:
-        for (const auto& x : coll.as_set())
-          if (!visit(x, x)) return false;
-        return true;
-      default: return true;
-    }
+    });
   });
 }
 
@@ -257,22 +240,9 @@ bool Evaluator::eval_every(const ast::Expr& e, Frame& f, Cont k) {
       undo(m);
       return ok;
     };
-    switch (coll.kind()) {
-      case Kind::Array: {
-        const auto& items = coll.as_array();
-        for (size_t i = 0; i < items.size() && all; ++i) all = check(Value::integer(static_cast<int64_t>(i)), items[i]);
-        break;
-      }
-      case Kind::Object:
-        for (const auto& [kk, vv] : coll.as_object())
-          if (!(all = check(kk, vv))) break;
-        break;
-      case Kind::Set:
-        for (const auto& x : coll.as_set())
-          if (!(all = check(x, x))) break;
-        break;
-      default: all = false;
-    }
+    // A domain that is not a collection makes `every` false (OPA: it is not iterable).
+    if (!coll.is_collection()) return true;
+    all = for_each_member(coll, check);
     return all ? k() : true;
   });
 }

@@ -31,6 +31,30 @@ using Cont = FunctionRef<bool()>;
 inline constexpr int kMaxDepth = 1000;
 using ValueCont = FunctionRef<bool(const Value&)>;
 
+// Calls visit(key, value) for each member of a collection, in order: array (index, element), object
+// (key, value), set (element, element). Stops and returns false as soon as visit does; other values have
+// no members.
+template <class F>
+bool for_each_member(const Value& coll, F&& visit) {
+  switch (coll.kind()) {
+    case Kind::Array: {
+      const auto& items = coll.as_array();
+      for (size_t i = 0; i < items.size(); ++i)
+        if (!visit(Value::integer(static_cast<int64_t>(i)), items[i])) return false;
+      return true;
+    }
+    case Kind::Object:
+      for (const auto& [k, v] : coll.as_object())
+        if (!visit(k, v)) return false;
+      return true;
+    case Kind::Set:
+      for (const auto& x : coll.as_set())
+        if (!visit(x, x)) return false;
+      return true;
+    default: return true;
+  }
+}
+
 // The variable slots of one rule or query invocation.
 struct Frame {
   std::vector<Value> values;

@@ -69,30 +69,13 @@ bool Evaluator::index_value(const Value& v, const Term& ref, size_t i, Frame& f,
       return next ? index_value(*next, ref, i + 1, f, k, base_doc) : true;
     }
     // Iterate, binding the variable to each key.
-    auto visit = [&](const Value& key, const Value& elem) {
+    return for_each_member(v, [&](const Value& key, const Value& elem) {
       bind(f, p.slot, key);
       size_t m = trail_.size() - 1;
       bool r = index_value(elem, ref, i + 1, f, k, base_doc);
       undo(m);
       return r;
-    };
-    switch (v.kind()) {
-      case Kind::Array: {
-        const auto& items = v.as_array();
-        for (size_t j = 0; j < items.size(); ++j)
-          if (!visit(Value::integer(static_cast<int64_t>(j)), items[j])) return false;
-        return true;
-      }
-      case Kind::Object:
-        for (const auto& [key, elem] : v.as_object())
-          if (!visit(key, elem)) return false;
-        return true;
-      case Kind::Set:
-        for (const auto& elem : v.as_set())
-          if (!visit(elem, elem)) return false;
-        return true;
-      default: return true;
-    }
+    });
   }
   if (is_ground(p, f) || p.kind == TermKind::Ref || p.kind == TermKind::Call) {
     return eval_term(p, f, [&](const Value& key) {
@@ -101,26 +84,9 @@ bool Evaluator::index_value(const Value& v, const Term& ref, size_t i, Frame& f,
     });
   }
   // A pattern such as [x, y]: unify it with each key.
-  auto visit = [&](const Value& key, const Value& elem) {
-    return unify_value(p, key, f, [&] { return index_value(elem, ref, i + 1, f, k); });
-  };
-  switch (v.kind()) {
-    case Kind::Array: {
-      const auto& items = v.as_array();
-      for (size_t j = 0; j < items.size(); ++j)
-        if (!visit(Value::integer(static_cast<int64_t>(j)), items[j])) return false;
-      return true;
-    }
-    case Kind::Object:
-      for (const auto& [key, elem] : v.as_object())
-        if (!visit(key, elem)) return false;
-      return true;
-    case Kind::Set:
-      for (const auto& elem : v.as_set())
-        if (!visit(elem, elem)) return false;
-      return true;
-    default: return true;
-  }
+  return for_each_member(v, [&](const Value& key, const Value& elem) {
+    return unify_value(p, key, f, [&] { return index_value(elem, ref, i + 1, f, k, base_doc); });
+  });
 }
 
 bool Evaluator::walk_tree(const RuleNode& node, const Value* base, const Term& ref, size_t i, Frame& f, ValueCont k) {
