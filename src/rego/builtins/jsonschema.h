@@ -50,4 +50,7 @@ struct Outcome {
 // Validates a document (sets count as arrays). Throws std::runtime_error for documents nested too deeply.
 Outcome validate(const Schema& schema, const Value& document);
 
+// Whether a string satisfies a "format" as gojsonschema checks it (jsonschema_formats.cpp); unknown formats pass.
+bool check_format(const std::string& format, const std::string& s);
+
 }  // namespace rego::jsonschema
