@@ -3,7 +3,9 @@
 
 #include <chrono>
 
+#include "rego/ast_json.h"
 #include "rego/compiler.h"
+#include "rego/json.h"
 #include "rego/eval.h"
 #include "rego/parser.h"
 
@@ -175,9 +177,9 @@ std::optional<Value> evaluate_path(const CompiledPolicy& policy, const Value& da
 bool parse_to_json(const ModuleText& module, const CompileOptions& opts, std::string& json_out, Errors& errors) {
   try {
     auto parsed = parse_all({module}, opts);
-    json_out = "{\"package\":{\"path\":[{\"type\":\"var\",\"value\":\"data\"}";
-    for (const auto& seg : parsed[0].package) json_out += ",{\"type\":\"string\",\"value\":\"" + seg + "\"}";
-    json_out += "]},\"rules\":" + std::to_string(parsed[0].rules.size()) + "}";
+    json::WriteOptions wo;
+    wo.pretty = true;
+    json_out = json::write(ast::module_to_value(parsed[0]), wo);
     return true;
   } catch (...) {
     errors = errors_of(std::current_exception());

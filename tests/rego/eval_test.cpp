@@ -186,3 +186,14 @@ chain := [e.path | some e in rego.metadata.chain()]
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Eval, RegoParseModuleGivesOpasAstShape) {
+  EXPECT_EQ(eval("package t", R"(rego.parse_module("a.rego", "package a.b\np := 1").package.path[2].value)"), "\"b\"");
+  EXPECT_EQ(eval("package t", R"(rego.parse_module("a.rego", "package a\np := 1").rules[0].head.value)"),
+            R"({"type":"number","value":1})");
+  EXPECT_EQ(eval("package t", R"(rego.parse_module("a.rego", "package a."))"), "error:eval_builtin_error");
+}
+
+}  // namespace

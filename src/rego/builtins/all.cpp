@@ -31,6 +31,7 @@ void register_runtime(Registry&);
 void register_jsonschema(Registry&);
 void register_http(Registry&);
 void register_x509(Registry&);
+void register_rego_module(Registry&);
 
 const Registry& builtins() {
   static const Registry registry = [] {
@@ -62,6 +63,7 @@ const Registry& builtins() {
     register_jsonschema(r);
     register_http(r);
     register_x509(r);
+    register_rego_module(r);
     return r;
   }();
   return registry;
