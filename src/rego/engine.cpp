@@ -90,6 +90,7 @@ QueryResult run_query(const CompiledPolicy& policy, const CompiledQuery& q, cons
       result.rows.push_back(std::move(row));
       return true;
     });
+    if (ev.builtin_error()) result.errors.push_back(*ev.builtin_error());
   } catch (...) {
     result.rows.clear();
     result.errors = errors_of(std::current_exception());
@@ -167,7 +168,12 @@ std::optional<Value> evaluate_path(const CompiledPolicy& policy, const Value& da
     std::vector<Value> keys;
     keys.reserve(path.size());
     for (const auto& p : path) keys.push_back(Value::string(p));
-    return ev.document(keys);
+    std::optional<Value> doc = ev.document(keys);
+    if (ev.builtin_error()) {
+      errors.push_back(*ev.builtin_error());
+      return std::nullopt;
+    }
+    return doc;
   } catch (...) {
     errors = errors_of(std::current_exception());
     return std::nullopt;

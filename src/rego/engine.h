@@ -63,7 +63,9 @@ struct ResultRow {
 
 struct QueryResult {
   std::vector<ResultRow> rows;  // empty = undefined
-  Errors errors;                // non-empty = the query failed (rows then empty)
+  // Non-empty = the query failed. Rows are then empty, except for strict built-in errors: evaluation goes on
+  // past a failing built-in (the call is undefined) and the first such error comes with the rows, as in OPA.
+  Errors errors;
   bool ok() const { return errors.empty(); }
 };
 

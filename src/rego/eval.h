@@ -141,6 +141,13 @@ class Evaluator {
   const Value* var_value(const ast::Term& v, const Frame& f) const;
 
   [[noreturn]] void fail(const char* code, std::string message, const Location& loc);
+  // A built-in failed: the call is undefined and evaluation goes on. With strict built-in errors the first
+  // such error is kept and reported with the results (OPA collects them the same way and returns the first).
+  void record_builtin_error(const char* code, std::string message, const Location& loc) {
+    if (opts_.strict_builtin_errors && !builtin_error_) builtin_error_ = Error{code, std::move(message), loc};
+  }
+  const std::optional<Error>& builtin_error() const { return builtin_error_; }
+  std::optional<Error> builtin_error_;
   void check_cancel();
 
   // Frames are recycled: every binding is undone before a rule evaluation returns, so a released frame is

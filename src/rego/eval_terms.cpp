@@ -227,13 +227,13 @@ bool Evaluator::call_builtin(const Term& call, const Builtin& b, BuiltinArgs arg
   try {
     result = b.fn(args, bctx_);
   } catch (const BuiltinError& e) {
-    if (!opts_.strict_builtin_errors) return true;
-    fail(e.type_error ? code::kTypeEval : code::kBuiltin, b.name + ": " + e.message, call.loc);
+    record_builtin_error(e.type_error ? code::kTypeEval : code::kBuiltin, b.name + ": " + e.message, call.loc);
+    return true;
   } catch (const RegoError&) {
     throw;
   } catch (const std::exception& e) {
-    if (!opts_.strict_builtin_errors) return true;
-    fail(code::kBuiltin, b.name + ": " + e.what(), call.loc);
+    record_builtin_error(code::kBuiltin, b.name + ": " + e.what(), call.loc);
+    return true;
   }
   if (!result) return true;
   if (b.nondeterministic && bctx_.memo) (*bctx_.memo)[memo_key] = *result;
