@@ -148,7 +148,31 @@ bool Evaluator::eval_call_args(const Term& call, size_t nin, Frame& f, FunctionR
     heap_args.resize(nin);
     args = heap_args.data();
   }
-  return eval_terms(call.items.data(), nin, 0, args, f, [&] { return k(BuiltinArgs(args, nin)); });
+  // A variable operand still unbound here is bound by a ref in another operand (`foo == input.foos[foo]`,
+  // see safety.cpp): evaluate the others first, then read it.
+  bool deferred = false;
+  for (size_t i = 0; i < nin && !deferred; ++i) {
+    const Term& a = *call.items[i];
+    deferred = a.kind == TermKind::Var && a.slot >= 0 && !f.bound[static_cast<size_t>(a.slot)];
+  }
+  if (!deferred) return eval_terms(call.items.data(), nin, 0, args, f, [&] { return k(BuiltinArgs(args, nin)); });
+  std::vector<size_t> order;
+  for (size_t i = 0; i < nin; ++i) {
+    const Term& a = *call.items[i];
+    if (!(a.kind == TermKind::Var && a.slot >= 0)) order.push_back(i);
+  }
+  for (size_t i = 0; i < nin; ++i) {
+    const Term& a = *call.items[i];
+    if (a.kind == TermKind::Var && a.slot >= 0) order.push_back(i);
+  }
+  auto step = [&](auto&& self, size_t pos) -> bool {
+    if (pos == order.size()) return k(BuiltinArgs(args, nin));
+    return eval_term(*call.items[order[pos]], f, [&](const Value& v) {
+      args[order[pos]] = v;
+      return self(self, pos + 1);
+    });
+  };
+  return step(step, 0);
 }
 
 bool Evaluator::eval_call(const Term& call, Frame& f, ValueCont k) {

@@ -197,9 +197,32 @@ class Orderer {
   bool call_inputs_bound(const Term& call) const {
     if (call.resolved_kind == ast::kResolvedEq || call.resolved_kind == ast::kResolvedAssign) return eq_placeable(call);
     size_t n = input_count(call);
-    for (size_t i = 0; i < n; ++i)
-      if (!evaluable(*call.items[i])) return false;
+    for (size_t i = 0; i < n; ++i) {
+      const Term& arg = *call.items[i];
+      if (evaluable(arg)) continue;
+      // `foo == input.foos[foo]`: a variable operand may be bound by iterating a ref in another operand (the
+      // evaluator evaluates such operands first).
+      if (arg.kind == TermKind::Var && bound_by_sibling_ref(call, n, arg.slot)) continue;
+      return false;
+    }
     return true;
+  }
+  static bool in_ref_path(const Term& t, int slot) {
+    if (t.kind == TermKind::Ref) {
+      for (size_t i = 1; i < t.items.size(); ++i)
+        if ((t.items[i]->kind == TermKind::Var && t.items[i]->slot == slot) || in_ref_path(*t.items[i], slot)) return true;
+      return false;
+    }
+    for (auto& i : t.items)
+      if (in_ref_path(*i, slot)) return true;
+    return false;
+  }
+  bool bound_by_sibling_ref(const Term& call, size_t n, int slot) const {
+    for (size_t j = 0; j < n; ++j) {
+      const Term& other = *call.items[j];
+      if (other.kind != TermKind::Var && in_ref_path(other, slot) && evaluable(other)) return true;
+    }
+    return false;
   }
   bool eq_placeable(const Term& call) const {
     if (call.items.size() != 2) return false;

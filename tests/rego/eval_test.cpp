@@ -197,3 +197,13 @@ TEST(Eval, RegoParseModuleGivesOpasAstShape) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Eval, OperandBoundByAnotherOperandsRef) {
+  const char* m = "package t\np if {\n\tsome foo\n\tfoo == input.foos[foo]\n}\n";
+  EXPECT_EQ(eval(m, "data.t.p", R"({"foos":{"foo":"foo"}})"), "true");
+  EXPECT_EQ(eval(m, "data.t.p", R"({"foos":["foo"]})"), "undefined");
+}
+
+}  // namespace
