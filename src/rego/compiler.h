@@ -20,8 +20,6 @@
 
 namespace rego {
 
-struct CompileOptions;
-
 // Throws RegoErrors.
 std::shared_ptr<CompiledPolicy> compile_modules(std::vector<ast::Module> modules, bool v0_compatible);
 

@@ -67,12 +67,10 @@ QueryResult run_query(const CompiledPolicy& policy, const CompiledQuery& q, cons
     bctx.now_ns = opts.now_ns ? opts.now_ns : now_ns();
     bctx.strict = opts.strict_builtin_errors;
     bctx.memo = &memo;
-    std::function<void(const std::string&)> print = opts.print;
-    bctx.print_sink = &print;
     eval::EvalOptions eo;
     eo.strict_builtin_errors = opts.strict_builtin_errors;
     eo.cancel = opts.cancel;
-    eo.print = &print;
+    eo.print = &opts.print;
     const Value* input = opts.input ? &*opts.input : nullptr;
     bctx.input = input;
     eval::Evaluator ev(policy, data, input, bctx, eo);

@@ -65,7 +65,7 @@ struct Frame {
 struct EvalOptions {
   bool strict_builtin_errors = false;
   const std::atomic<bool>* cancel = nullptr;
-  std::function<void(const std::string&)>* print = nullptr;
+  const std::function<void(const std::string&)>* print = nullptr;  // print() output; null or empty discards
 };
 
 class Evaluator {

@@ -29,8 +29,6 @@ struct BuiltinContext {
   // Memo for non-deterministic built-ins (rand.intn, uuid.rfc4122, http.send): same args, same result
   // within one query. Keyed by "name" + JSON of args.
   std::unordered_map<std::string, Value>* memo = nullptr;
-  // print() output sink; null discards.
-  std::function<void(const std::string&)>* print_sink = nullptr;
   // The base data and input of the query (for opa.runtime, rego.metadata.* etc.). May be null.
   const Value* input = nullptr;
   // Extra runtime info (opa.runtime()). Null object when not set.
