@@ -151,7 +151,7 @@ class Orderer {
       case TermKind::Ref:
         if (!evaluable(*t.items[0])) return false;
         for (size_t i = 1; i < t.items.size(); ++i)
-          if (!path_evaluable(*t.items[i])) return false;
+          if (!pattern_ok(*t.items[i])) return false;
         return true;
       case TermKind::Call: return call_inputs_bound(t);
       case TermKind::ArrayCompr:
@@ -169,15 +169,16 @@ class Orderer {
         return true;
     }
   }
-  // A ref path item: variables and patterns get bound by iteration; nested refs/calls must be evaluable.
-  bool path_evaluable(const Term& t) const {
+  // A pattern: its variables get bound (by iterating a ref path, or by unification); what cannot be bound that
+  // way (nested refs, calls) must be evaluable on its own.
+  bool pattern_ok(const Term& t) const {
     switch (t.kind) {
       case TermKind::Var:
       case TermKind::Scalar: return true;
       case TermKind::Array:
       case TermKind::Object:
         for (auto& i : t.items)
-          if (!path_evaluable(*i)) return false;
+          if (!pattern_ok(*i)) return false;
         return true;
       default: return evaluable(t);
     }
@@ -238,21 +239,6 @@ class Orderer {
     }
     return false;
   }
-  // Parts of a unification side that cannot be bound by unifying (refs, calls inside patterns) must be
-  // evaluable on their own.
-  bool pattern_ok(const Term& t) const {
-    switch (t.kind) {
-      case TermKind::Var:
-      case TermKind::Scalar: return true;
-      case TermKind::Array:
-      case TermKind::Object:
-        for (auto& i : t.items)
-          if (!pattern_ok(*i)) return false;
-        return true;
-      default: return evaluable(t);
-    }
-  }
-
   bool placeable(const ast::Expr& e, const std::unordered_map<int, int>& uses) const {
     for (auto& w : e.with)
       if (!evaluable(*w.value)) return false;
