@@ -57,6 +57,9 @@ int resolve_rule(ast::Rule& rule, const PackageContext& ctx, Errors& errors);
 int resolve_query(ast::Body& body, const PackageContext& ctx, std::vector<std::pair<std::string, int>>& user_vars,
                   Errors& errors);
 
+// Reports literal operands of a built-in call whose kind its declared type does not admit (builtin_types.cpp).
+void check_operand_kinds(const ast::Term& call, const std::string& name, size_t arity, Errors& errors);
+
 // Reorders a body (and nested bodies) for safety. `bound` holds the slots already bound on entry.
 // Reports rego_unsafe_var_error for variables no ordering can bind.
 void order_body(ast::Body& body, std::vector<bool>& bound, Errors& errors);

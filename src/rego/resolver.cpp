@@ -264,6 +264,8 @@ class Resolver {
       errors_.push_back({code::kType, full + ": arity mismatch\n\thave: " + std::to_string(nargs) +
                                           " arguments\n\twant: " + std::to_string(b->arity) + " arguments",
                          loc});
+    else if (nargs >= 0)
+      check_operand_kinds(t, full, static_cast<size_t>(b->arity), errors_);
     return true;
   }
 

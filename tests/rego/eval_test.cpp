@@ -207,3 +207,16 @@ TEST(Eval, OperandBoundByAnotherOperandsRef) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Eval, LiteralOperandOfTheWrongKindIsACompileTimeTypeError) {
+  auto bad = rego::compile({{"t.rego", "package t\np := count(1)\n"}});
+  ASSERT_FALSE(bad.errors.empty());
+  EXPECT_EQ(bad.errors[0].code, "rego_type_error");
+  EXPECT_NE(bad.errors[0].message.find("count: invalid argument(s)"), std::string::npos);
+  // Kinds only known at evaluation are the built-in's to check.
+  EXPECT_TRUE(rego::compile({{"t.rego", "package t\np := count(input.x)\nq := upper(\"a\")\n"}}).errors.empty());
+}
+
+}  // namespace
