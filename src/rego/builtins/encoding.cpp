@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cstdio>
 
+#include "rego/builtins/crypto_util.h"
 #include "rego/builtins/registry.h"
 #include "rego/json.h"
 
@@ -15,125 +16,36 @@ namespace {
 
 [[noreturn]] void fail(std::string msg) { throw BuiltinError{std::move(msg), false}; }
 
-// ---------------------------------------------------------------- base64 (Go's encoding/base64)
-
-constexpr std::string_view kStdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-constexpr std::string_view kUrlAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-std::string b64_encode(std::string_view in, std::string_view alphabet, bool pad) {
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 3 <= in.size(); i += 3) {
-    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out += alphabet[(v >> s) & 63];
-  }
-  size_t rest = in.size() - i;
-  if (rest > 0) {
-    uint32_t v = uint8_t(in[i]) << 16;
-    if (rest == 2) v |= uint8_t(in[i + 1]) << 8;
-    out += alphabet[(v >> 18) & 63];
-    out += alphabet[(v >> 12) & 63];
-    if (rest == 2) out += alphabet[(v >> 6) & 63];
-    if (pad) out.append(rest == 1 ? "==" : "=");
-  }
-  return out;
-}
-
-std::string corrupt(size_t at) { return "illegal base64 data at input byte " + std::to_string(at); }
-
-bool is_newline(char c) { return c == '\n' || c == '\r'; }
-
-// Go's padded decoder: quanta of four symbols, '\r' and '\n' skipped anywhere, '=' padding required, nothing
-// but newlines after the padding. Returns the error message, or "" on success.
-std::string b64_decode(std::string_view src, std::string_view alphabet, std::string& out) {
-  std::array<int8_t, 256> map;
-  map.fill(-1);
-  for (size_t i = 0; i < alphabet.size(); ++i) map[uint8_t(alphabet[i])] = int8_t(i);
-  size_t si = 0;
-  while (true) {
-    uint32_t buf[4] = {0, 0, 0, 0};
-    int len = 4;
-    bool end = false;
-    for (int j = 0; j < 4; ++j) {
-      if (si == src.size()) {
-        if (j == 0) return "";
-        return corrupt(si - j);
-      }
-      char in = src[si++];
-      if (map[uint8_t(in)] >= 0) {
-        buf[j] = uint32_t(map[uint8_t(in)]);
-        continue;
-      }
-      if (is_newline(in)) {
-        --j;
-        continue;
-      }
-      if (in != '=') return corrupt(si - 1);
-      if (j < 2) return corrupt(si - 1);  // incorrect padding
-      if (j == 2) {                        // "==" expected: the first '=' is consumed
-        while (si < src.size() && is_newline(src[si])) ++si;
-        if (si == src.size()) return corrupt(src.size());
-        if (src[si] != '=') return corrupt(si - 1);
-        ++si;
-      }
-      while (si < src.size() && is_newline(src[si])) ++si;
-      if (si < src.size()) return corrupt(si);  // trailing garbage
-      len = j;
-      end = true;
-      break;
-    }
-    uint32_t v = (buf[0] << 18) | (buf[1] << 12) | (buf[2] << 6) | buf[3];
-    out += char(v >> 16);
-    if (len > 2) out += char((v >> 8) & 0xff);
-    if (len > 3) out += char(v & 0xff);
-    if (end) return "";
-  }
-}
+// ---------------------------------------------------------------- base64 (Go's encoding/base64, in crypto_util)
 
 std::optional<Value> base64_encode(BuiltinArgs a, BuiltinContext&) {
-  return Value::string(b64_encode(args::string(a, 0), kStdAlphabet, true));
+  return Value::string(crypto::b64_encode(args::string(a, 0), /*url=*/false, /*pad=*/true));
 }
 
 std::optional<Value> base64_decode(BuiltinArgs a, BuiltinContext&) {
   std::string out;
-  if (auto err = b64_decode(args::string(a, 0), kStdAlphabet, out); !err.empty()) fail(err);
+  if (auto err = crypto::b64_decode_std(args::string(a, 0), out); !err.empty()) fail(err);
   return Value::string(std::move(out));
 }
 
 std::optional<Value> base64_is_valid(BuiltinArgs a, BuiltinContext&) {
   if (!a[0].is_string()) return Value::boolean(false);
   std::string out;
-  return Value::boolean(b64_decode(a[0].as_string(), kStdAlphabet, out).empty());
+  return Value::boolean(crypto::b64_decode_std(a[0].as_string(), out).empty());
 }
 
 std::optional<Value> base64url_encode(BuiltinArgs a, BuiltinContext&) {
-  return Value::string(b64_encode(args::string(a, 0), kUrlAlphabet, true));
+  return Value::string(crypto::b64_encode(args::string(a, 0), /*url=*/true, /*pad=*/true));
 }
 
 std::optional<Value> base64url_encode_no_pad(BuiltinArgs a, BuiltinContext&) {
-  return Value::string(b64_encode(args::string(a, 0), kUrlAlphabet, false));
+  return Value::string(crypto::b64_encode(args::string(a, 0), /*url=*/true, /*pad=*/false));
 }
 
 // Accepts unpadded input too (RFC 7515 appendix C), as OPA does.
 std::optional<Value> base64url_decode(BuiltinArgs a, BuiltinContext&) {
-  std::string s = args::string(a, 0);
-  if (s.empty() || s.back() != '=') {
-    switch (s.size() % 4) {
-      case 0:
-        break;
-      case 2:
-        s += "==";
-        break;
-      case 3:
-        s += "=";
-        break;
-      default:
-        fail("illegal base64url string: " + s);
-    }
-  }
   std::string out;
-  if (auto err = b64_decode(s, kUrlAlphabet, out); !err.empty()) fail(err);
+  if (auto err = crypto::b64url_decode_opa(args::string(a, 0), out); !err.empty()) fail(err);
   return Value::string(std::move(out));
 }
 
