@@ -12,39 +12,15 @@
 #include "rego/builtins/registry.h"
 #include "rego/json.h"
 
+#include "builtin_call.h"
+
 namespace rego {
 namespace {
 
-Value J(std::string_view text) {
-  auto r = json::parse(text);
-  EXPECT_TRUE(r.ok) << text << ": " << r.error;
-  return r.value;
-}
-
-std::optional<Value> call(std::string_view name, std::vector<Value> args) {
-  const Builtin* b = builtins().find(name);
-  EXPECT_NE(b, nullptr) << name;
-  if (!b) return std::nullopt;
-  EXPECT_EQ(static_cast<size_t>(b->arity), args.size()) << name;
-  BuiltinContext ctx;
-  return b->fn(BuiltinArgs(args.data(), args.size()), ctx);
-}
-
-Value eval(std::string_view name, std::vector<Value> args) {
-  auto r = call(name, std::move(args));
-  EXPECT_TRUE(r.has_value()) << name << " undefined";
-  return r ? *r : Value::null();
-}
-
-std::pair<std::string, bool> error_of(std::string_view name, std::vector<Value> args) {
-  try {
-    call(name, std::move(args));
-  } catch (const BuiltinError& e) {
-    return {e.message, e.type_error};
-  }
-  ADD_FAILURE() << name << " did not throw";
-  return {"", false};
-}
+using testing::call;
+using testing::error_of;
+using testing::eval;
+using testing::J;
 
 Value S(std::string_view s) { return Value::string(s); }
 

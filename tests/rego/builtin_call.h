@@ -1,0 +1,52 @@
+// Test helpers for calling built-ins directly through the registry (no parser, no evaluator).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "rego/builtins/registry.h"
+#include "rego/json.h"
+
+namespace rego::testing {
+
+// A value from JSON text (the test fails on malformed text).
+inline Value J(std::string_view text) {
+  auto r = json::parse(text);
+  EXPECT_TRUE(r.ok) << text << ": " << r.error;
+  return r.value;
+}
+
+// Calls a built-in by name; the test fails when it is unknown or takes another number of arguments.
+inline std::optional<Value> call(std::string_view name, std::vector<Value> args) {
+  const Builtin* b = builtins().find(name);
+  EXPECT_NE(b, nullptr) << name;
+  if (!b) return std::nullopt;
+  EXPECT_EQ(static_cast<size_t>(b->arity), args.size()) << name;
+  BuiltinContext ctx;
+  return b->fn(BuiltinArgs(args.data(), args.size()), ctx);
+}
+
+// The result, which must be defined.
+inline Value eval(std::string_view name, std::vector<Value> args) {
+  auto r = call(name, std::move(args));
+  EXPECT_TRUE(r.has_value()) << name << " undefined";
+  return r ? *r : Value::null();
+}
+
+// The error message (and whether it is a type error) the call throws; the test fails when it does not throw.
+inline std::pair<std::string, bool> error_of(std::string_view name, std::vector<Value> args) {
+  try {
+    call(name, std::move(args));
+  } catch (const BuiltinError& e) {
+    return {e.message, e.type_error};
+  }
+  ADD_FAILURE() << name << " did not throw";
+  return {"", false};
+}
+
+}  // namespace rego::testing
