@@ -70,6 +70,7 @@ QueryResult run_query(const CompiledPolicy& policy, const CompiledQuery& q, cons
     eval::EvalOptions eo;
     eo.strict_builtin_errors = opts.strict_builtin_errors;
     eo.cancel = opts.cancel;
+    eo.deadline = opts.deadline;
     eo.print = &opts.print;
     const Value* input = opts.input ? &*opts.input : nullptr;
     bctx.input = input;
@@ -160,6 +161,7 @@ std::optional<Value> evaluate_path(const CompiledPolicy& policy, const Value& da
     eval::EvalOptions eo;
     eo.strict_builtin_errors = opts.strict_builtin_errors;
     eo.cancel = opts.cancel;
+    eo.deadline = opts.deadline;
     const Value* input = opts.input ? &*opts.input : nullptr;
     bctx.input = input;
     eval::Evaluator ev(policy, data, input, bctx, eo);

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -48,6 +49,9 @@ struct QueryOptions {
   std::function<void(const std::string&)> print;  // print() output; null discards
   // Stops the evaluation with eval_cancel_error when set (checked periodically). May be null.
   const std::atomic<bool>* cancel = nullptr;
+  // Stops the evaluation with eval_cancel_error once this time has passed (checked periodically, as cancel).
+  // The default (the clock's epoch) means no deadline.
+  std::chrono::steady_clock::time_point deadline{};
 };
 
 struct ExpressionValue {

@@ -12,6 +12,7 @@
 // eval_refs.cpp (references and the data tree), eval_rules.cpp (rules, functions, conflicts, caching).
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -65,6 +66,7 @@ struct Frame {
 struct EvalOptions {
   bool strict_builtin_errors = false;
   const std::atomic<bool>* cancel = nullptr;
+  std::chrono::steady_clock::time_point deadline{};  // epoch = none
   const std::function<void(const std::string&)>* print = nullptr;  // print() output; null or empty discards
 };
 
