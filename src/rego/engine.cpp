@@ -150,8 +150,8 @@ QueryResult evaluate(const PreparedQuery& query, const Value& data, const QueryO
   return run_query(*query.policy, query.query, data, opts);
 }
 
-std::optional<Value> evaluate_path(const CompiledPolicy& policy, const Value& data,
-                                   const std::vector<std::string>& path, const QueryOptions& opts, Errors& errors) {
+std::optional<Value> evaluate_path(const CompiledPolicy& policy, const Value& data, const std::vector<Value>& path,
+                                   const QueryOptions& opts, Errors& errors) {
   try {
     std::unordered_map<std::string, Value> memo;
     BuiltinContext bctx;
@@ -162,13 +162,11 @@ std::optional<Value> evaluate_path(const CompiledPolicy& policy, const Value& da
     eo.strict_builtin_errors = opts.strict_builtin_errors;
     eo.cancel = opts.cancel;
     eo.deadline = opts.deadline;
+    eo.print = &opts.print;
     const Value* input = opts.input ? &*opts.input : nullptr;
     bctx.input = input;
     eval::Evaluator ev(policy, data, input, bctx, eo);
-    std::vector<Value> keys;
-    keys.reserve(path.size());
-    for (const auto& p : path) keys.push_back(Value::string(p));
-    std::optional<Value> doc = ev.document(keys);
+    std::optional<Value> doc = ev.document(path);
     if (ev.builtin_error()) {
       errors.push_back(*ev.builtin_error());
       return std::nullopt;
@@ -190,6 +188,25 @@ bool parse_to_json(const ModuleText& module, const CompileOptions& opts, std::st
   } catch (...) {
     errors = errors_of(std::current_exception());
     return false;
+  }
+}
+
+std::optional<std::vector<std::string>> module_package(const ModuleText& module, const CompileOptions& opts,
+                                                       Errors& errors) {
+  try {
+    return parse_all({module}, opts)[0].package;
+  } catch (...) {
+    errors = errors_of(std::current_exception());
+    return std::nullopt;
+  }
+}
+
+std::optional<Value> module_ast(const ModuleText& module, const CompileOptions& opts, Errors& errors) {
+  try {
+    return ast::module_to_value(parse_all({module}, opts)[0]);
+  } catch (...) {
+    errors = errors_of(std::current_exception());
+    return std::nullopt;
   }
 }
 

@@ -77,10 +77,11 @@ struct QueryResult {
 QueryResult evaluate(const CompiledPolicy& policy, const Value& data, const std::string& query,
                      const QueryOptions& opts = {});
 
-// Fast path for the server: the value of one document path (["authz", "allow"]), no query parsing.
+// Fast path for the server: the value of one document path (data.authz.allow as ["authz", "allow"]; keys are
+// values because OPA's Data API turns numeric path segments into numbers), no query parsing.
 // nullopt = undefined. Errors are returned through `errors`.
-std::optional<Value> evaluate_path(const CompiledPolicy& policy, const Value& data,
-                                   const std::vector<std::string>& path, const QueryOptions& opts, Errors& errors);
+std::optional<Value> evaluate_path(const CompiledPolicy& policy, const Value& data, const std::vector<Value>& path,
+                                   const QueryOptions& opts, Errors& errors);
 
 // Compiles a query once for repeated evaluation (bench, server hot paths).
 struct PrepareResult {
@@ -97,5 +98,36 @@ Errors check(const std::vector<ModuleText>& modules, const CompileOptions& opts 
 // The AST of one module as OPA's `opa parse --format json` prints it (trex parse).
 // Returns false and fills errors on a parse error.
 bool parse_to_json(const ModuleText& module, const CompileOptions& opts, std::string& json_out, Errors& errors);
+
+}  // namespace rego
+
+namespace rego {
+
+// ---- what the server needs to know of a compiled policy (storage conflicts, Data API messages) ----
+
+// A document path that rules define (data.a.b -> {"a", "b"}), with the location of its first definition.
+struct RulePath {
+  std::vector<std::string> path;
+  Location location;
+};
+
+// Every path with rules or a default defined exactly there, in path order. Paths under a dynamic key
+// (`p[x].q := ...`) stop at their constant prefix.
+std::vector<RulePath> rule_paths(const CompiledPolicy& policy);
+
+// Whether rules define the document at path or below it (OPA's GetRulesForVirtualDocument).
+bool has_rules_at(const CompiledPolicy& policy, const std::vector<std::string>& path);
+
+// OPA's ast.CheckPathConflicts: a rule whose path holds base data (the exact path exists, or a prefix holds a
+// non-object) conflicts with it. `exists` answers for one path. One rego_compile_error per conflict.
+Errors check_path_conflicts(const CompiledPolicy& policy,
+                            const std::function<bool(const std::vector<std::string>&)>& exists);
+
+// The package path of a module ({"a", "b"} for `package a.b`), or errors when it does not parse.
+std::optional<std::vector<std::string>> module_package(const ModuleText& module, const CompileOptions& opts,
+                                                       Errors& errors);
+
+// A module's AST as OPA's JSON (the Policy API's "ast"), or errors when it does not parse.
+std::optional<Value> module_ast(const ModuleText& module, const CompileOptions& opts, Errors& errors);
 
 }  // namespace rego

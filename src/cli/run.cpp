@@ -1,0 +1,138 @@
+// trex run --server: OPA's `opa run --server` — load policies, data and bundles, read the configuration,
+// serve the REST API until SIGINT/SIGTERM, then shut down gracefully.
+#include <csignal>
+#include <iostream>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "cli/files.h"
+#include "cli/output.h"
+#include "server/server.h"
+
+namespace trex::cli {
+namespace {
+
+const char* kUsage =
+    "usage: trex run --server [flags] [PATH...]\n"
+    "  -s, --server                    start the REST API server (the only mode trex runs in)\n"
+    "  -a, --addr [HOST]:PORT          listen address (default :8181)\n"
+    "  -c, --config-file FILE          OPA configuration file (YAML or JSON)\n"
+    "      --set KEY=VALUE             override a configuration value; repeatable\n"
+    "  -b, --bundle                    load paths as bundles\n"
+    "  -l, --log-level LEVEL           debug, info (default), warn, error\n"
+    "      --log-format FORMAT         json (default), json-pretty, text\n"
+    "      --shutdown-grace-period S   seconds to let requests in flight finish (default 10)\n"
+    "      --v0-compatible             parse policies as Rego v0\n";
+
+const std::vector<FlagSpec> kFlags = {
+    {{"--help", "-h"}, false},
+    {{"--server", "-s"}, false},
+    {{"--addr", "-a"}, true},
+    {{"--config-file", "-c"}, true},
+    {{"--set"}, true},
+    {{"--bundle", "-b"}, false},
+    {{"--log-level", "-l"}, true},
+    {{"--log-format"}, true},
+    {{"--shutdown-grace-period"}, true},
+    {{"--v0-compatible"}, false},
+};
+
+constexpr const char* kVersion = "0.1.0-dev";
+
+// "[host]:port" as OPA's --addr; an empty host listens on every interface.
+bool parse_addr(const std::string& addr, std::string& host, uint16_t& port) {
+  auto colon = addr.rfind(':');
+  if (colon == std::string::npos) return false;
+  host = addr.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty()) host = "0.0.0.0";
+  try {
+    size_t used = 0;
+    int p = std::stoi(addr.substr(colon + 1), &used);
+    if (used != addr.size() - colon - 1 || p < 0 || p > 65535) return false;
+    port = static_cast<uint16_t>(p);
+  } catch (...) {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int run_run(const std::vector<std::string>& argv) {
+  ParsedArgs args = parse_flags(argv, kFlags);
+  if (!args.error.empty()) return usage_error("run", args.error, kUsage);
+  if (args.has("--help")) {
+    std::cout << kUsage;
+    return kExitOk;
+  }
+  if (!args.has("--server")) return usage_error("run", "only server mode is supported: pass --server", kUsage);
+
+  server::LogLevel level;
+  if (!server::Logger::parse_level(args.last("--log-level", "info"), level))
+    return usage_error("run", "invalid --log-level " + args.last("--log-level"), kUsage);
+  std::string log_format = args.last("--log-format", "json");
+  if (log_format != "json" && log_format != "json-pretty" && log_format != "text")
+    return usage_error("run", "invalid --log-format " + log_format + " (json, json-pretty, text)", kUsage);
+  server::Logger logger(level, log_format);
+
+  // Configuration: the file, then --set overrides, then flags that OPA also takes from the command line.
+  rego::Value raw = rego::Value::empty_object();
+  if (args.has("--config-file")) {
+    std::string error;
+    auto text = read_file(args.last("--config-file"), error);
+    if (!text) return usage_error("run", error, kUsage);
+    auto doc = parse_document(*text, error);
+    if (!doc) return usage_error("run", "config file " + args.last("--config-file") + ": " + error, kUsage);
+    if (!doc->is_null()) raw = *doc;
+  }
+  for (const auto& s : args.values("--set")) {
+    std::string error;
+    if (!server::apply_set(raw, s, error)) return usage_error("run", error, kUsage);
+  }
+  server::ServerSetup setup;
+  std::string error;
+  if (!server::parse_config(raw, setup.config, error)) return usage_error("run", error, kUsage);
+  if (!parse_addr(args.last("--addr", ":8181"), setup.config.http.host, setup.config.http.port))
+    return usage_error("run", "invalid --addr " + args.last("--addr"), kUsage);
+  if (args.has("--shutdown-grace-period")) {
+    try {
+      setup.config.shutdown_grace = std::chrono::seconds(std::stoi(args.last("--shutdown-grace-period")));
+    } catch (...) {
+      return usage_error("run", "invalid --shutdown-grace-period", kUsage);
+    }
+  }
+
+  Loaded loaded = load_paths(args.positional);
+  if (!loaded.errors.empty()) {
+    std::cerr << errors_text(loaded.errors);
+    return kExitFailed;
+  }
+  setup.policies = std::move(loaded.modules);
+  setup.data = std::move(loaded.data);
+  setup.compile.v0_compatible = args.has("--v0-compatible");
+  setup.version = kVersion;
+
+  rego::Errors errors;
+  auto srv = server::Server::create(std::move(setup), error, errors);
+  if (!srv) {
+    std::cerr << "error: " << error << "\n" << errors_text(errors);
+    return kExitFailed;
+  }
+  srv->context().logger = &logger;
+  if (!srv->listen(error)) {
+    logger.log(server::LogLevel::Error, "Failed to start server.", {{"err", rego::Value::string(error)}});
+    return kExitFailed;
+  }
+  srv->shutdown_on_signals([&logger](int sig) {
+    logger.log(server::LogLevel::Info, "Shutting down...", {{"signal", rego::Value::string(sig == SIGINT ? "interrupt" : "terminated")}});
+  });
+  logger.log(server::LogLevel::Info, "Initializing server.",
+             {{"addrs", rego::Value::array({rego::Value::string(args.last("--addr", ":8181"))})},
+              {"port", rego::Value::integer(srv->port())}});
+  srv->run();
+  logger.log(server::LogLevel::Info, "Server shutdown.");
+  return kExitOk;
+}
+
+}  // namespace trex::cli

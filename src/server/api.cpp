@@ -1,0 +1,113 @@
+// Routing (api.h): OPA's routes, 405 for a known resource with a method it does not serve, 404 otherwise.
+#include "server/api.h"
+
+#include "server/api_response.h"
+
+namespace trex::server {
+
+namespace {
+
+// Matches "/prefix" exactly or "/prefix/rest"; sets rest (without the slash) on a match.
+bool match_prefix(std::string_view path, std::string_view prefix, std::string_view& rest) {
+  if (path.substr(0, prefix.size()) != prefix) return false;
+  if (path.size() == prefix.size()) {
+    rest = {};
+    return true;
+  }
+  if (path[prefix.size()] != '/') return false;
+  rest = path.substr(prefix.size() + 1);
+  return true;
+}
+
+void method_not_allowed(HttpResponse& res) {
+  res.status = 405;
+  res.content_type.clear();
+  res.body.clear();
+}
+
+Handler route(ServerContext& ctx, const HttpRequest& req, HttpResponse& res) {
+  std::string_view path = req.path;
+  std::string_view m = req.method;
+  std::string_view rest;
+  if (match_prefix(path, "/v1/data", rest)) {
+    if (m == "GET" || m == "POST" || m == "PUT" || m == "PATCH" || m == "DELETE") {
+      handle_v1_data(ctx, req, res, rest);
+    } else {
+      method_not_allowed(res);
+    }
+    return Handler::V1Data;
+  }
+  if (match_prefix(path, "/v0/data", rest)) {
+    if (m == "POST") handle_v0_data(ctx, req, res, rest);
+    else method_not_allowed(res);
+    return Handler::V0Data;
+  }
+  if (match_prefix(path, "/v1/policies", rest)) {
+    bool list = rest.empty();
+    if ((list && m == "GET") || (!list && (m == "GET" || m == "PUT" || m == "DELETE"))) {
+      handle_policies(ctx, req, res, rest);
+    } else {
+      method_not_allowed(res);
+    }
+    return Handler::V1Policies;
+  }
+  if (match_prefix(path, "/v1/query", rest)) {
+    if (rest.empty() && (m == "GET" || m == "POST")) handle_query(ctx, req, res);
+    else method_not_allowed(res);
+    return Handler::V1Query;
+  }
+  if (match_prefix(path, "/health", rest) && m == "GET") {
+    handle_health(ctx, req, res, rest);
+    return Handler::Health;
+  }
+  if (path == "/v1/config" && m == "GET") {
+    handle_config(ctx, req, res);
+    return Handler::V1Config;
+  }
+  if (path == "/v1/status" && m == "GET") {
+    handle_status(ctx, req, res);
+    return Handler::V1Status;
+  }
+  if (path == "/metrics" && m == "GET") {
+    handle_metrics(ctx, req, res);
+    return Handler::Metrics;
+  }
+  if (path == "/") {
+    if (m == "GET") {
+      handle_index(ctx, req, res);
+    } else if (m == "POST") {
+      // OPA's unversioned POST: the v0 Data API at the configured default decision.
+      std::string_view decision = ctx.config.default_decision;
+      while (!decision.empty() && decision.front() == '/') decision.remove_prefix(1);
+      handle_v0_data(ctx, req, res, decision);
+    } else {
+      method_not_allowed(res);
+    }
+    return Handler::Index;
+  }
+  res.status = 404;
+  res.content_type = "text/plain; charset=utf-8";
+  res.body = "404 page not found\n";
+  return Handler::Catch;
+}
+
+}  // namespace
+
+void handle_request(ServerContext& ctx, const HttpRequest& req, HttpResponse& res) {
+  auto start = std::chrono::steady_clock::now();
+  Handler h = route(ctx, req, res);
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  ctx.metrics.record_request(h, req.method, res.status, elapsed);
+  if (ctx.logger && ctx.logger->enabled(LogLevel::Info)) {
+    using rego::Value;
+    ctx.logger->log(LogLevel::Info, "Request served.",
+                    {{"client_addr", Value::string(req.remote_addr)},
+                     {"req_method", Value::string(req.method)},
+                     {"req_path", Value::string(req.path)},
+                     {"resp_status", Value::integer(res.status)},
+                     {"resp_bytes", Value::integer(static_cast<int64_t>(res.body.size()))},
+                     {"resp_duration", Value::floating(std::chrono::duration<double, std::milli>(elapsed).count())}});
+  }
+}
+
+}  // namespace trex::server

@@ -1,0 +1,74 @@
+// OPA's REST API over the store and the engine: routing (api.cpp) and one file per API — api_data.cpp
+// (Data API v1 and v0), api_policies.cpp, api_query.cpp, api_system.cpp (health, config, status, metrics,
+// index). Handlers are functions from HttpRequest to HttpResponse over a shared ServerContext; they run on
+// the transport's threads concurrently, reading the store's current snapshot without locks.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <memory>
+#include <string>
+
+#include "server/config.h"
+#include "server/decision_log.h"
+#include "server/http_message.h"
+#include "server/logger.h"
+#include "server/metrics.h"
+#include "server/store.h"
+
+namespace trex::server {
+
+// Plugin states as OPA reports them in /health?plugins and /v1/status ("OK", "NOT_READY", "ERROR").
+// Plugins (bundle, decision_logs, status...) set their state when it changes; rarely written, so a mutex.
+class PluginStates {
+ public:
+  void set(const std::string& name, const std::string& state) {
+    std::lock_guard<std::mutex> lock(mu_);
+    states_[name] = state;
+  }
+  std::map<std::string, std::string> get() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return states_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, std::string> states_;
+};
+
+struct ServerContext {
+  Store store;
+  ServerConfig config;
+  ServerMetrics metrics;
+  PluginStates plugins;
+  std::vector<std::shared_ptr<DecisionSink>> decision_sinks;  // empty = decision logging off
+  std::chrono::system_clock::time_point started = std::chrono::system_clock::now();
+  std::atomic<uint64_t> next_req_id{1};
+  std::function<void(const std::string&)> print;  // print() output from policies; null discards
+  std::string version;                              // trex's version, for provenance and labels
+  Logger* logger = nullptr;                         // request logging at info level; null = none
+
+  bool decision_logging() const { return !decision_sinks.empty(); }
+  void log_decision(const DecisionEvent& event) const {
+    for (const auto& sink : decision_sinks) sink->log(event);
+  }
+};
+
+// Routes one request to its handler and records it in the metrics.
+void handle_request(ServerContext& ctx, const HttpRequest& req, HttpResponse& res);
+
+// ---- the handlers (path is the rest of the URL path after the API prefix, still percent-encoded) ----
+void handle_v1_data(ServerContext& ctx, const HttpRequest& req, HttpResponse& res, std::string_view path);
+void handle_v0_data(ServerContext& ctx, const HttpRequest& req, HttpResponse& res, std::string_view path);
+void handle_policies(ServerContext& ctx, const HttpRequest& req, HttpResponse& res, std::string_view id);
+void handle_query(ServerContext& ctx, const HttpRequest& req, HttpResponse& res);
+void handle_health(ServerContext& ctx, const HttpRequest& req, HttpResponse& res, std::string_view sub);
+void handle_config(ServerContext& ctx, const HttpRequest& req, HttpResponse& res);
+void handle_status(ServerContext& ctx, const HttpRequest& req, HttpResponse& res);
+void handle_metrics(ServerContext& ctx, const HttpRequest& req, HttpResponse& res);
+void handle_index(ServerContext& ctx, const HttpRequest& req, HttpResponse& res);
+
+}  // namespace trex::server

@@ -1,0 +1,63 @@
+// What the Data, Query and (later) agent APIs share around one evaluation: request metrics in OPA's names,
+// Data API paths as refs, input parsing with OPA's messages, evaluation options from the configuration,
+// provenance, and the decision event.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "rego/engine.h"
+#include "server/api.h"
+
+namespace trex::server {
+
+// Per-request metrics as OPA reports them with ?metrics=true (timer_rego_query_eval_ns, ...).
+class RequestMetrics {
+ public:
+  class Timer {
+   public:
+    Timer(RequestMetrics& m, const char* name) : m_(m), name_(name), start_(std::chrono::steady_clock::now()) {}
+    ~Timer() { stop(); }
+    void stop();
+
+   private:
+    RequestMetrics& m_;
+    const char* name_;
+    std::chrono::steady_clock::time_point start_;
+    bool stopped_ = false;
+  };
+  void add(const char* name, int64_t value);
+  int64_t get(const char* name) const;
+  rego::Value to_value() const;
+
+ private:
+  std::vector<std::pair<const char*, int64_t>> values_;
+};
+
+// A Data API path ("a/b/0", percent-encoded) as ref keys after data: segments decoded, integer segments as
+// numbers (OPA's stringPathToRef). False with `error` ("invalid ref term ...") when it cannot be a ref.
+bool data_path_keys(std::string_view path, std::vector<rego::Value>& keys, std::string& error);
+
+// "data.a.b[0]" for messages.
+std::string data_ref_string(const std::vector<rego::Value>& keys);
+
+// Parses a JSON document from the request; nullopt with OPA's message on malformed input.
+std::optional<rego::Value> parse_json_body(std::string_view text, std::string& error);
+
+// Query options from the server configuration and the request (strict-builtin-errors, time limit).
+rego::QueryOptions query_options(const ServerContext& ctx, const HttpRequest& req);
+
+// OPA's provenance object: version, build info, bundle revisions.
+rego::Value provenance_value(const ServerContext& ctx, const Snapshot& snap);
+
+// A decision event with the request's common fields filled in (id, time, labels, bundles, client, req id).
+DecisionEvent new_decision_event(ServerContext& ctx, const HttpRequest& req, const Snapshot& snap,
+                                 std::string decision_id);
+
+// Maps an evaluation failure to OPA's response: 500 internal_error with the engine's errors.
+void respond_eval_error(HttpResponse& res, const rego::Errors& errors);
+
+}  // namespace trex::server

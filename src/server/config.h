@@ -1,0 +1,43 @@
+// The server's configuration: OPA's configuration file format (the parts the server uses), plus trex's
+// limits, from one document (the YAML/JSON file, with `--set` overrides applied). Parsing knows nothing of
+// files: the CLI reads the file and hands over a rego::Value.
+//
+// Used keys (OPA's names): labels, default_decision, default_authorization_decision,
+// decision_logs.console, server.decoding.max_length, server.decoding.gzip.max_length,
+// server.encoding.gzip.min_length, server.encoding.gzip.compression_level.
+// trex's own limits live under server.limits: max_connections, max_header_bytes, query_timeout_ms,
+// read_timeout_ms, idle_timeout_ms.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "rego/value.h"
+#include "server/http_server.h"
+
+namespace trex::server {
+
+struct ServerConfig {
+  rego::Value raw = rego::Value::empty_object();  // as given (after --set), for GET /v1/config
+  std::string default_decision = "/system/main";
+  std::string default_authorization_decision = "/system/authz/allow";
+  rego::Value labels = rego::Value::empty_object();  // configured labels plus id and version
+  bool decision_logs_console = false;
+  HttpServerOptions http;
+  std::chrono::milliseconds query_timeout{0};  // 0 = no limit
+  std::chrono::milliseconds shutdown_grace{10000};
+};
+
+// Reads the known keys of `raw` into `out` (keeping out's defaults for absent keys). False with a message
+// naming the offending key when a value has the wrong type.
+bool parse_config(const rego::Value& raw, ServerConfig& out, std::string& error);
+
+// Applies one `--set path.to.key=value` override to a config document. Values are typed as OPA's strvals:
+// true/false become booleans, integers numbers, anything else a string; "a.b=1,c=2" sets several.
+bool apply_set(rego::Value& raw, const std::string& assignment, std::string& error);
+
+// The active configuration as GET /v1/config shows it: secrets removed (service credentials, key material),
+// defaults and labels filled in.
+rego::Value active_config(const ServerConfig& config);
+
+}  // namespace trex::server

@@ -1,0 +1,370 @@
+// The Beast transport (http_server.h). One io_context per thread; the acceptor lives on the first and hands
+// each new connection to the next loop in turn, so connections spread evenly and a session never changes
+// thread (no strands, no locks on the request path). A request is read header-first so that
+// `Expect: 100-continue` (sent by curl for larger bodies) is answered at once instead of after a client-side
+// delay.
+#include "server/http_server.h"
+
+#include <atomic>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/version.hpp>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_set>
+
+#include "server/gzip.h"
+
+namespace trex::server {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+class Session;
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Boost 1.74's string_view is not std::string_view.
+std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  return true;
+}
+
+}  // namespace
+
+class HttpServer::Impl {
+ public:
+  Impl(HttpServerOptions o, HttpHandler h, HttpErrorBody e)
+      : opts(std::move(o)), handler(std::move(h)), error_body(std::move(e)) {
+    int n = opts.threads > 0 ? opts.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    for (int i = 0; i < n; ++i) {
+      loops.push_back(std::make_unique<net::io_context>(1));
+      guards.emplace_back(net::make_work_guard(*loops.back()));
+    }
+  }
+
+  bool listen(std::string& error);
+  void accept();
+  void run();
+  void shutdown(std::chrono::milliseconds grace);
+  void stop_loops();
+  void drain(std::chrono::steady_clock::time_point deadline);
+  void on_signals(std::function<void(int)> callback);
+
+  void add(Session* s) {
+    std::lock_guard<std::mutex> lock(sessions_mu);
+    sessions.insert(s);
+  }
+  void remove(Session* s) {
+    std::lock_guard<std::mutex> lock(sessions_mu);
+    sessions.erase(s);
+  }
+
+  HttpServerOptions opts;
+  HttpHandler handler;
+  HttpErrorBody error_body;
+  std::vector<std::unique_ptr<net::io_context>> loops;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> guards;
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::unique_ptr<net::steady_timer> drain_timer;
+  std::unique_ptr<net::signal_set> signals;
+  size_t next_loop = 0;
+  std::atomic<size_t> connections{0};
+  std::atomic<bool> stopping{false};
+  uint16_t bound_port = 0;
+  std::mutex sessions_mu;  // taken on connect/disconnect and at shutdown only, never per request
+  std::unordered_set<Session*> sessions;
+};
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(HttpServer::Impl& server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {
+    server_.connections.fetch_add(1, std::memory_order_relaxed);
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
+  ~Session() {
+    server_.remove(this);
+    server_.connections.fetch_sub(1, std::memory_order_relaxed);
+  }
+
+  void start() {
+    server_.add(this);
+    read();
+  }
+
+  // Rejects the connection at once (connection limit): one 503 response, then close.
+  void reject(const std::string& message) {
+    busy_ = true;
+    HttpResponse out;
+    out.status = 503;
+    out.body = server_.error_body(503, message);
+    out.close = true;
+    send(std::move(out), 11, false);
+  }
+
+  // Shutdown: a session waiting for its next request is closed now; one handling a request answers it with
+  // Connection: close and then closes.
+  void stop_if_idle() {
+    if (!busy_) stream_.socket().cancel();
+  }
+
+  net::any_io_executor executor() { return stream_.get_executor(); }
+
+ private:
+  void read() {
+    if (server_.stopping.load(std::memory_order_relaxed)) return close();
+    busy_ = false;
+    parser_.emplace();
+    parser_->body_limit(server_.opts.max_body_bytes);
+    parser_->header_limit(static_cast<std::uint32_t>(server_.opts.max_header_bytes));
+    // Bytes already buffered mean a pipelined request is under way: it gets the read timeout, an idle
+    // keep-alive connection the (longer) idle timeout.
+    stream_.expires_after(buffer_.size() > 0 ? server_.opts.read_timeout : server_.opts.idle_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::on_header, shared_from_this()));
+  }
+
+  void on_header(beast::error_code ec, size_t) {
+    busy_ = true;
+    if (ec) return on_error(ec);
+    stream_.expires_after(server_.opts.read_timeout);
+    auto expect = parser_->get()[http::field::expect];
+    if (iequals(sv(expect), "100-continue") && !parser_->is_done()) {
+      static const char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+      net::async_write(stream_, net::buffer(kContinue, sizeof kContinue - 1),
+                       [self = shared_from_this()](beast::error_code wec, size_t) {
+                         if (wec) return self->close();
+                         self->read_body();
+                       });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
+    if (parser_->is_done()) return on_read({}, 0);
+    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, size_t) {
+    if (ec) return on_error(ec);
+    handle(parser_->release());
+  }
+
+  void on_error(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::operation_aborted ||
+        ec == net::error::connection_reset || ec == net::error::eof)
+      return close();
+    if (ec == http::error::body_limit) return reply_error(413, "request body too large");
+    if (ec == http::error::header_limit) return reply_error(431, "request header fields too large");
+    if (ec.category() == http::make_error_code(http::error::bad_method).category())
+      return reply_error(400, "malformed HTTP request: " + ec.message());
+    close();
+  }
+
+  void reply_error(int status, const std::string& message) {
+    HttpResponse out;
+    out.status = status;
+    out.body = server_.error_body(status, message);
+    out.close = true;
+    send(std::move(out), 11, false);
+  }
+
+  void handle(http::request<http::string_body>&& req) {
+    HttpRequest r;
+    r.method = std::string(sv(req.method_string()));
+    r.target = std::string(sv(req.target()));
+    r.remote_addr = remote_;
+    r.headers.reserve(8);
+    for (const auto& field : req) r.headers.emplace_back(lower(sv(field.name_string())), std::string(sv(field.value())));
+    bool gzip_ok = accepts_gzip(sv(req[http::field::accept_encoding]));
+    const bool keep_alive = req.keep_alive();
+    const unsigned version = req.version();
+
+    HttpResponse out;
+    auto encoding = req[http::field::content_encoding];
+    if (iequals(sv(encoding), "gzip")) {
+      auto status = gzip_decompress(req.body(), server_.opts.max_gzip_body_bytes, r.body);
+      if (status == GunzipStatus::TooLarge) {
+        out.status = 413;
+        out.body = server_.error_body(413, "compressed request body too large");
+      } else if (status == GunzipStatus::Corrupt) {
+        out.status = 400;
+        out.body = server_.error_body(400, "could not decompress the body");
+      }
+    } else {
+      r.body = std::move(req.body());
+    }
+    if (out.body.empty()) {
+      if (!parse_target(r)) {
+        out.status = 400;
+        out.body = server_.error_body(400, "malformed request target: " + r.target);
+      } else {
+        try {
+          server_.handler(r, out);
+        } catch (const std::exception& e) {
+          out = HttpResponse{};
+          out.status = 500;
+          out.body = server_.error_body(500, std::string("internal error: ") + e.what());
+        }
+      }
+    }
+    send(std::move(out), version, keep_alive, gzip_ok);
+  }
+
+  void send(HttpResponse&& out, unsigned version, bool keep_alive, bool gzip_ok = false) {
+    res_ = {};
+    res_.version(version);
+    res_.result(static_cast<http::status>(out.status));
+    if (!out.content_type.empty() && out.status != 204 && out.status != 304)
+      res_.set(http::field::content_type, out.content_type);
+    for (auto& [k, v] : out.headers) res_.set(k, v);
+    if (out.status == 204 || out.status == 304) {
+      out.body.clear();
+    } else if (gzip_ok && out.body.size() >= server_.opts.gzip_min_length) {
+      out.body = gzip_compress(out.body, server_.opts.gzip_level);
+      res_.set(http::field::content_encoding, "gzip");
+      res_.set(http::field::vary, "Accept-Encoding");
+    }
+    res_.body() = std::move(out.body);
+    keep_alive_ = keep_alive && !out.close && !server_.stopping.load(std::memory_order_relaxed);
+    res_.keep_alive(keep_alive_);
+    res_.prepare_payload();
+    stream_.expires_after(server_.opts.read_timeout);
+    http::async_write(stream_, res_, beast::bind_front_handler(&Session::on_write, shared_from_this()));
+  }
+
+  void on_write(beast::error_code ec, size_t) {
+    if (ec || !keep_alive_) return close();
+    read();
+  }
+
+  void close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+  }
+
+  HttpServer::Impl& server_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::response<http::string_body> res_;
+  std::string remote_;
+  bool busy_ = false;
+  bool keep_alive_ = false;
+};
+
+}  // namespace
+
+bool HttpServer::Impl::listen(std::string& error) {
+  beast::error_code ec;
+  auto address = net::ip::make_address(opts.host == "localhost" ? "127.0.0.1" : opts.host, ec);
+  if (ec) {
+    error = "invalid listen address \"" + opts.host + "\": " + ec.message();
+    return false;
+  }
+  tcp::endpoint endpoint(address, opts.port);
+  acceptor = std::make_unique<tcp::acceptor>(*loops[0]);
+  if (acceptor->open(endpoint.protocol(), ec) || acceptor->set_option(net::socket_base::reuse_address(true), ec) ||
+      acceptor->bind(endpoint, ec) || acceptor->listen(net::socket_base::max_listen_connections, ec)) {
+    error = "listen tcp " + opts.host + ":" + std::to_string(opts.port) + ": " + ec.message();
+    return false;
+  }
+  bound_port = acceptor->local_endpoint().port();
+  accept();
+  return true;
+}
+
+void HttpServer::Impl::accept() {
+  auto& loop = *loops[next_loop++ % loops.size()];
+  acceptor->async_accept(loop, [this](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (!stopping && acceptor->is_open()) accept();
+      return;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    auto session = std::make_shared<Session>(*this, std::move(socket));
+    if (connections.load(std::memory_order_relaxed) > opts.max_connections) {
+      net::post(session->executor(), [session] { session->reject("too many open connections"); });
+    } else {
+      net::post(session->executor(), [session] { session->start(); });
+    }
+    accept();
+  });
+}
+
+void HttpServer::Impl::run() {
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < loops.size(); ++i) threads.emplace_back([this, i] { loops[i]->run(); });
+  loops[0]->run();
+  for (auto& t : threads) t.join();
+}
+
+void HttpServer::Impl::stop_loops() {
+  for (auto& g : guards) g.reset();
+  for (auto& l : loops) l->stop();
+}
+
+void HttpServer::Impl::shutdown(std::chrono::milliseconds grace) {
+  net::post(*loops[0], [this, grace] {
+    if (stopping.exchange(true)) return;
+    beast::error_code ec;
+    if (acceptor) acceptor->close(ec);
+    {
+      std::lock_guard<std::mutex> lock(sessions_mu);
+      for (Session* s : sessions) {
+        auto self = s->weak_from_this().lock();  // null when the session is being destroyed right now
+        if (self) net::post(self->executor(), [self] { self->stop_if_idle(); });
+      }
+    }
+    auto deadline = std::chrono::steady_clock::now() + grace;
+    drain_timer = std::make_unique<net::steady_timer>(*loops[0]);
+    drain(deadline);
+  });
+}
+
+// Polls until every connection has closed or the grace period is over, then stops the loops.
+void HttpServer::Impl::drain(std::chrono::steady_clock::time_point deadline) {
+  if (connections.load() == 0 || std::chrono::steady_clock::now() >= deadline) return stop_loops();
+  drain_timer->expires_after(std::chrono::milliseconds(20));
+  drain_timer->async_wait([this, deadline](beast::error_code) { drain(deadline); });
+}
+
+void HttpServer::Impl::on_signals(std::function<void(int)> callback) {
+  signals = std::make_unique<net::signal_set>(*loops[0], SIGINT, SIGTERM);
+  signals->async_wait([callback = std::move(callback)](beast::error_code ec, int sig) {
+    if (!ec) callback(sig);
+  });
+}
+
+HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler, HttpErrorBody error_body)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler), std::move(error_body))) {}
+HttpServer::~HttpServer() = default;
+bool HttpServer::listen(std::string& error) { return impl_->listen(error); }
+uint16_t HttpServer::port() const { return impl_->bound_port; }
+void HttpServer::run() { impl_->run(); }
+void HttpServer::shutdown(std::chrono::milliseconds grace) { impl_->shutdown(grace); }
+size_t HttpServer::open_connections() const { return impl_->connections.load(); }
+void HttpServer::on_signals(std::function<void(int)> callback) { impl_->on_signals(std::move(callback)); }
+
+}  // namespace trex::server

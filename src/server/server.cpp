@@ -1,0 +1,64 @@
+// Wiring of the server (server.h).
+#include "server/server.h"
+
+#include "server/api_response.h"
+
+namespace trex::server {
+
+namespace {
+
+const char* error_code_for(int status) {
+  switch (status) {
+    case 404: return api_code::kResourceNotFound;
+    case 500: case 503: return api_code::kInternal;
+    default: return api_code::kInvalidParameter;
+  }
+}
+
+}  // namespace
+
+Server::Server(std::unique_ptr<ServerContext> ctx)
+    : ctx_(std::move(ctx)),
+      http_(ctx_->config.http, [c = ctx_.get()](const HttpRequest& req, HttpResponse& res) { handle_request(*c, req, res); },
+            [](int status, const std::string& message) { return error_body(error_code_for(status), message); }) {}
+
+std::unique_ptr<Server> Server::create(ServerSetup setup, std::string& error, rego::Errors& errors) {
+  auto ctx = std::make_unique<ServerContext>();
+  ctx->config = std::move(setup.config);
+  ctx->version = setup.version;
+  ctx->store.compile_options = setup.compile;
+  // OPA adds these labels to every configuration.
+  if (!ctx->config.labels.get("id")) {
+    StorageError ignored;
+    ctx->config.labels = *storage_write(ctx->config.labels, PatchOp::Add, {"id"}, rego::Value::string(new_decision_id()), ignored);
+  }
+  {
+    StorageError ignored;
+    ctx->config.labels = *storage_write(ctx->config.labels, PatchOp::Add, {"version"}, rego::Value::string(setup.version), ignored);
+  }
+  if (ctx->config.decision_logs_console) ctx->decision_sinks.push_back(std::make_shared<ConsoleDecisionSink>());
+  for (auto& sink : setup.decision_sinks) ctx->decision_sinks.push_back(std::move(sink));
+  if (ctx->decision_logging()) ctx->plugins.set("decision_logs", "OK");
+  if (!setup.bundles.empty()) ctx->plugins.set("bundle", "OK");
+
+  auto txn = ctx->store.begin();
+  txn.write(PatchOp::Add, {}, setup.data.is_object() ? setup.data : rego::Value::empty_object());
+  for (auto& m : setup.policies) txn.upsert_policy(m.filename, std::move(m.text));
+  txn.set_bundles(std::move(setup.bundles));
+  if (auto e = txn.commit()) {
+    error = e->kind == WriteError::Compile || e->kind == WriteError::PathConflict ? "error(s) occurred while compiling module(s)"
+                                                                                  : e->message;
+    errors = e->errors;
+    return nullptr;
+  }
+  return std::unique_ptr<Server>(new Server(std::move(ctx)));
+}
+
+void Server::shutdown_on_signals(std::function<void(int)> on_signal) {
+  http_.on_signals([this, on_signal = std::move(on_signal)](int sig) {
+    if (on_signal) on_signal(sig);
+    shutdown();
+  });
+}
+
+}  // namespace trex::server
