@@ -15,17 +15,18 @@ PACKAGES=(
 PACKAGES+=(
   rapidjson-dev    # JSON reader/writer (SAX straight into rego::Value)
   libre2-dev       # regex.* built-ins (RE2 syntax, as Go's regexp)
-  libboost-dev     # Boost.Multiprecision (big numbers), Beast/Asio (http.send); header-only
+  libboost-dev     # Boost.Multiprecision (big numbers), Beast/Asio (server, http.send); header-only
   libyaml-cpp-dev  # YAML data files and the OPA compliance cases
   libssl-dev       # crypto.*, io.jwt.* built-ins; TLS for http.send
   libvalijson-dev  # json.verify_schema / json.match_schema (header-only JSON Schema validator)
-  zlib1g-dev
+  zlib1g-dev       # gzip request/response bodies in the server (and compressed bundles)
 )
 
 # ---- tests and benchmarks ----
 PACKAGES+=(
   libgtest-dev libgmock-dev libbenchmark-dev
   json-schema-test-suite  # the official JSON-Schema-Test-Suite (tests/rego/jsonschema_test.cpp)
+  python3          # the server integration tests (tests/server/*.py) use only its standard library
 )
 
 # ---- later: server, agent actions, HSM-signed decision logs ----

@@ -1,6 +1,8 @@
 // Bodies, expressions, unification, `with`, `some ... in` and `every`.
 #include "rego/eval.h"
 
+#include <algorithm>
+
 #include "rego/error.h"
 
 namespace rego::eval {
@@ -31,6 +33,27 @@ void Evaluator::run(const ast::Body& body, Frame& frame, FunctionRef<bool(Frame&
   eval_body(body, 0, frame, [&] { return k(frame); });
 }
 
+namespace {
+
+// One step of a ref into a plain value: an object's member, an array's element at an integer key, a set's
+// member (a set indexed by its member yields the member). Null when there is none.
+const Value* child_of(const Value* v, const Value& key) {
+  if (!v) return nullptr;
+  if (v->is_object()) return v->get(key);
+  if (v->is_array()) {
+    if (!key.is_int() || key.as_int() < 0 || static_cast<size_t>(key.as_int()) >= v->size()) return nullptr;
+    return &v->as_array()[static_cast<size_t>(key.as_int())];
+  }
+  if (v->is_set()) {
+    const auto& items = v->as_set();
+    auto it = std::lower_bound(items.begin(), items.end(), key);
+    return it != items.end() && *it == key ? &*it : nullptr;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 std::optional<Value> Evaluator::document(const std::vector<Value>& path) {
   const RuleNode* node = &policy_.root;
   const Value* base = &data_;
@@ -38,7 +61,7 @@ std::optional<Value> Evaluator::document(const std::vector<Value>& path) {
   for (size_t i = 0; i < path.size(); ++i) {
     if (node && !node->has_rules) {
       const RuleNode* c = node->child(path[i]);
-      base = base ? base->get(path[i]) : nullptr;
+      base = child_of(base, path[i]);
       node = c;
       continue;
     }
@@ -49,8 +72,7 @@ std::optional<Value> Evaluator::document(const std::vector<Value>& path) {
     node = nullptr;
     base = &holder;
     for (; i < path.size(); ++i) {
-      const Value* next = nullptr;
-      if (base->is_object()) next = base->get(path[i]);
+      const Value* next = child_of(base, path[i]);
       if (!next) return std::nullopt;
       holder = *next;
       base = &holder;

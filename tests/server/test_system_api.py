@@ -1,0 +1,84 @@
+"""Health, Config, Status and metrics endpoints over real HTTP against a real trex server."""
+import unittest
+
+from harness import ServerTestCase
+
+CONFIG = """
+labels:
+  region: eu-west
+services:
+  acme:
+    url: https://example.invalid
+    credentials:
+      bearer:
+        token: secret-token
+keys:
+  signer:
+    algorithm: RS256
+    private_key: very-secret
+decision_logs:
+  console: true
+"""
+
+
+class SystemApiTest(ServerTestCase):
+    PATHS = ("authz.rego", "health.rego")
+    CONFIG = CONFIG
+
+    def test_health(self):
+        self.assertEqual(self.server.get("/health")[:2], (200, {}))
+        self.assertEqual(self.server.get("/health?bundles")[:2], (200, {}))
+        self.assertEqual(self.server.get("/health?plugins&exclude-plugin=decision_logs")[:2], (200, {}))
+
+    def test_health_policy_paths(self):
+        self.assertEqual(self.server.get("/health/live")[:2], (200, {}))
+        self.assertEqual(self.server.get("/health/ready")[:2], (200, {}))
+        status, body, _, _ = self.server.get("/health/other")
+        self.assertEqual(status, 500)
+        self.assertEqual(body, {"error": "health check (data.system.health.other) was undefined"})
+
+    def test_config_hides_secrets(self):
+        status, body, _, raw = self.server.get("/v1/config")
+        self.assertEqual(status, 200)
+        result = body["result"]
+        self.assertNotIn(b"secret-token", raw)
+        self.assertNotIn(b"very-secret", raw)
+        self.assertEqual(result["services"]["acme"]["url"], "https://example.invalid")
+        self.assertEqual(result["labels"]["region"], "eu-west")
+        self.assertIn("id", result["labels"])
+        self.assertEqual(result["default_decision"], "/system/main")
+
+    def test_status(self):
+        status, body, _, _ = self.server.get("/v1/status")
+        self.assertEqual(status, 200)
+        self.assertEqual(body["result"]["plugins"]["decision_logs"], {"state": "OK"})
+        self.assertEqual(body["result"]["labels"]["region"], "eu-west")
+
+    def test_prometheus_metrics(self):
+        self.server.post("/v1/data/authz/allow", {"input": {}})
+        status, _, headers, raw = self.server.get("/metrics")
+        self.assertEqual(status, 200)
+        self.assertTrue(headers["content-type"].startswith("text/plain"))
+        text = raw.decode()
+        self.assertIn('http_request_duration_seconds_count{code="200",handler="v1/data",method="post"}', text)
+        self.assertIn('http_request_duration_seconds_bucket{code="200",handler="v1/data",method="post",le="+Inf"}', text)
+        self.assertIn("rego_query_eval_duration_seconds_count", text)
+
+    def test_index_and_unknown_path(self):
+        status, _, headers, raw = self.server.get("/")
+        self.assertEqual(status, 200)
+        self.assertIn(b"trex", raw)
+        self.assertEqual(self.server.get("/v2/nothing")[0], 404)
+
+
+class UnhealthyTest(ServerTestCase):
+    PATHS = ("authz.rego",)
+
+    def test_no_health_policy(self):
+        status, body, _, _ = self.server.get("/health/live")
+        self.assertEqual(status, 500)
+        self.assertEqual(body["error"], "health check (data.system.health.live) was undefined")
+
+
+if __name__ == "__main__":
+    unittest.main()
