@@ -35,9 +35,9 @@ Store::Store() {
   current_.store(std::move(initial));
 }
 
-Transaction Store::begin() { return Transaction(*this, nullptr); }
+Transaction Store::begin() { return Transaction(*this); }
 
-Transaction::Transaction(Store& store, std::shared_ptr<const Snapshot>)
+Transaction::Transaction(Store& store)
     : store_(store), lock_(store.writer_), base_(store.snapshot()), next_(*base_) {}
 
 std::optional<WriteError> Transaction::check_scope(const StoragePath& path) const {

@@ -79,7 +79,7 @@ class Transaction {
 
  private:
   friend class Store;
-  Transaction(Store& store, std::shared_ptr<const Snapshot> base);
+  explicit Transaction(Store& store);
 
   Store& store_;
   std::unique_lock<std::mutex> lock_;
