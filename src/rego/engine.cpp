@@ -193,4 +193,12 @@ bool parse_to_json(const ModuleText& module, const CompileOptions& opts, std::st
   }
 }
 
+std::optional<std::vector<std::string>> module_package(const ModuleText& module, const CompileOptions& opts) {
+  try {
+    return parse_all({module}, opts)[0].package;
+  } catch (...) {
+    return std::nullopt;  // the compile step reports the parse error, with its location
+  }
+}
+
 }  // namespace rego

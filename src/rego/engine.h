@@ -98,4 +98,8 @@ Errors check(const std::vector<ModuleText>& modules, const CompileOptions& opts 
 // Returns false and fills errors on a parse error.
 bool parse_to_json(const ModuleText& module, const CompileOptions& opts, std::string& json_out, Errors& errors);
 
+// The package path of one module without "data" (`package a.b` -> {"a", "b"}), for the bundle loader's
+// manifest-roots check. nullopt when the module does not parse.
+std::optional<std::vector<std::string>> module_package(const ModuleText& module, const CompileOptions& opts = {});
+
 }  // namespace rego
