@@ -13,7 +13,7 @@ using ArchivePtr = std::unique_ptr<struct archive, decltype(&archive_read_free)>
 
 std::string archive_message(struct archive* a) {
   const char* msg = archive_error_string(a);
-  return msg ? msg : "unknown archive error";
+  return msg ? msg : "corrupt archive data";
 }
 
 // Names that could point outside the bundle root once joined to a directory.
