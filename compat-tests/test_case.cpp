@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <map>
 
-#include "cli/yaml_value.h"
+#include "load/yaml_value.h"
 
 namespace compat {
 namespace fs = std::filesystem;
@@ -38,7 +38,7 @@ bool has_v0_component(const std::string& file) {
 
 bool truthy(const YAML::Node& n) {
   if (!n || n.IsNull()) return false;
-  rego::Value v = trex::yaml::to_value(n);
+  rego::Value v = trex::load::yaml::to_value(n);
   return v.is_boolean() ? v.as_bool() : !v.is_null();
 }
 
@@ -60,18 +60,18 @@ void fill(TestCase& tc, const YAML::Node& entry) {
   if (const auto& mods = entry["modules"]; mods && mods.IsSequence())
     for (const auto& m : mods) tc.modules.push_back(text_of(m));
   if (entry["data"] && !entry["data"].IsNull()) {
-    tc.data = trex::yaml::to_value(entry["data"]);
-    if (!tc.data->is_object()) throw trex::yaml::YamlError("data must be a map");
+    tc.data = trex::load::yaml::to_value(entry["data"]);
+    if (!tc.data->is_object()) throw trex::load::yaml::YamlError("data must be a map");
   }
   // `input: null` is no input at all, as OPA's loader reads it into a nil pointer.
-  if (entry["input"] && !entry["input"].IsNull()) tc.input = trex::yaml::to_value(entry["input"]);
+  if (entry["input"] && !entry["input"].IsNull()) tc.input = trex::load::yaml::to_value(entry["input"]);
   tc.input_term = opt_text(entry["input_term"]);
   if (const auto& want = entry["want_result"]; want && !want.IsNull()) {
     std::vector<rego::Value> rows;
     if (want.IsSequence()) {
-      for (const auto& row : want) rows.push_back(trex::yaml::to_value(row));
+      for (const auto& row : want) rows.push_back(trex::load::yaml::to_value(row));
     } else {
-      throw trex::yaml::YamlError("want_result must be a list of binding maps");
+      throw trex::load::yaml::YamlError("want_result must be a list of binding maps");
     }
     tc.want_result = std::move(rows);
   }
@@ -81,7 +81,7 @@ void fill(TestCase& tc, const YAML::Node& entry) {
   tc.sort_bindings = truthy(entry["sort_bindings"]);
   tc.ignore_generated_vars = truthy(entry["ignore_generated_vars"]);
   if (const auto& skip = entry["skip"]; skip && !skip.IsNull()) {
-    rego::Value v = trex::yaml::to_value(skip);
+    rego::Value v = trex::load::yaml::to_value(skip);
     if (v.is_string()) tc.skip = v.as_string();
     else if (v.is_boolean() && v.as_bool()) tc.skip = "skip: true";
   }

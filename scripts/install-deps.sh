@@ -20,6 +20,7 @@ PACKAGES+=(
   libssl-dev       # crypto.*, io.jwt.* built-ins; TLS for http.send
   libvalijson-dev  # json.verify_schema / json.match_schema (header-only JSON Schema validator)
   zlib1g-dev       # gzip request/response bodies in the server (and compressed bundles)
+  libarchive-dev   # OPA bundles: reading .tar.gz archives (src/load/archive.cpp; tests write them too)
 )
 
 # ---- tests and benchmarks ----

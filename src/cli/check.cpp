@@ -3,7 +3,8 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
-#include "cli/files.h"
+#include "load/documents.h"
+#include "load/files.h"
 #include "cli/output.h"
 #include "rego/engine.h"
 
@@ -35,7 +36,9 @@ int run_check(const std::vector<std::string>& argv) {
   if (format != "pretty" && format != "json")
     return usage_error("check", "invalid --format " + format + " (pretty, json)", kUsage);
 
-  Loaded loaded = load_paths(args.positional, /*rego_only=*/true);
+  load::LoadOptions lopts;
+  lopts.rego_only = true;
+  load::Loaded loaded = load::load_paths(args.positional, lopts);
   rego::Errors errors = loaded.errors;
   if (errors.empty()) {
     rego::CompileOptions opts;

@@ -3,7 +3,8 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
-#include "cli/files.h"
+#include "load/documents.h"
+#include "load/files.h"
 #include "cli/output.h"
 #include "rego/engine.h"
 
@@ -13,6 +14,7 @@ namespace {
 const char* kUsage =
     "usage: trex eval [flags] <query>\n"
     "  -d, --data PATH            load .rego, .json and .yaml files (directories recursively); repeatable\n"
+    "  -b, --bundle PATH          load a bundle (.tar.gz file or directory); repeatable\n"
     "  -i, --input FILE           input document (JSON or YAML)\n"
     "  -I, --stdin-input          read the input document from stdin\n"
     "  -f, --format FORMAT        json (default), pretty, raw, values, bindings\n"
@@ -24,6 +26,7 @@ const char* kUsage =
 const std::vector<FlagSpec> kFlags = {
     {{"--help", "-h"}, false},
     {{"--data", "-d"}, true},
+    {{"--bundle", "-b"}, true},
     {{"--input", "-i"}, true},
     {{"--stdin-input", "-I"}, false},
     {{"--format", "-f"}, true},
@@ -64,21 +67,28 @@ int run_eval(const std::vector<std::string>& argv) {
   if (args.has("--input") || args.has("--stdin-input")) {
     std::string text, error;
     if (args.has("--stdin-input")) {
-      text = read_stdin();
-    } else if (auto t = read_file(args.last("--input"), error)) {
+      text = load::read_stdin();
+    } else if (auto t = load::read_file(args.last("--input"), error)) {
       text = std::move(*t);
     } else {
       std::cerr << error << "\n";
       return kExitUsage;
     }
-    input = parse_document(text, error);
+    input = load::parse_document(text, error);
     if (!input) {
       std::cerr << "unable to parse input: " << error << "\n";
       return kExitUsage;
     }
   }
 
-  Loaded loaded = load_paths(args.values("--data"));
+  load::LoadOptions lopts;
+  lopts.v0_compatible = v0;
+  load::Loaded loaded = load::load_paths(args.values("--data"), lopts);
+  if (loaded.errors.empty() && args.has("--bundle")) {
+    lopts.as_bundles = true;
+    lopts.bundle_read_error_prefix = "loading error: ";  // as `opa eval` words them
+    load::merge_loaded(loaded, load::load_paths(args.values("--bundle"), lopts), "bundles");
+  }
   if (!loaded.errors.empty()) {
     print_errors(format, loaded.errors);
     return kExitUsage;

@@ -6,7 +6,8 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
-#include "cli/files.h"
+#include "load/documents.h"
+#include "load/files.h"
 #include "cli/output.h"
 #include "rego/engine.h"
 
@@ -40,7 +41,7 @@ int run_parse(const std::vector<std::string>& argv) {
 
   const std::string& path = args.positional.front();
   std::string error;
-  auto text = read_file(path, error);
+  auto text = load::read_file(path, error);
   if (!text) {
     rego::Error e;
     e.message = error;

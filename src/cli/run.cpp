@@ -5,7 +5,8 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
-#include "cli/files.h"
+#include "load/documents.h"
+#include "load/files.h"
 #include "cli/output.h"
 #include "server/server.h"
 
@@ -80,9 +81,9 @@ int run_run(const std::vector<std::string>& argv) {
   rego::Value raw = rego::Value::empty_object();
   if (args.has("--config-file")) {
     std::string error;
-    auto text = read_file(args.last("--config-file"), error);
+    auto text = load::read_file(args.last("--config-file"), error);
     if (!text) return usage_error("run", error, kUsage);
-    auto doc = parse_document(*text, error);
+    auto doc = load::parse_document(*text, error);
     if (!doc) return usage_error("run", "config file " + args.last("--config-file") + ": " + error, kUsage);
     if (!doc->is_null()) raw = *doc;
   }
@@ -103,13 +104,17 @@ int run_run(const std::vector<std::string>& argv) {
     }
   }
 
-  Loaded loaded = load_paths(args.positional);
+  load::LoadOptions load_opts;
+  load_opts.as_bundles = args.has("--bundle");
+  load_opts.v0_compatible = args.has("--v0-compatible");
+  load::Loaded loaded = load::load_paths(args.positional, load_opts);
   if (!loaded.errors.empty()) {
     std::cerr << errors_text(loaded.errors);
     return kExitFailed;
   }
   setup.policies = std::move(loaded.modules);
   setup.data = std::move(loaded.data);
+  for (const auto& b : loaded.bundles) setup.bundles.push_back({b.name, b.revision, b.roots});
   setup.compile.v0_compatible = args.has("--v0-compatible");
   setup.version = kVersion;
 

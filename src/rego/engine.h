@@ -123,7 +123,8 @@ bool has_rules_at(const CompiledPolicy& policy, const std::vector<std::string>& 
 Errors check_path_conflicts(const CompiledPolicy& policy,
                             const std::function<bool(const std::vector<std::string>&)>& exists);
 
-// The package path of a module ({"a", "b"} for `package a.b`), or errors when it does not parse.
+// The package path of a module without "data" ({"a", "b"} for `package a.b`): the bundle loader's roots
+// check, the Policy API's bundle scope. nullopt (errors set) when it does not parse.
 std::optional<std::vector<std::string>> module_package(const ModuleText& module, const CompileOptions& opts,
                                                        Errors& errors);
 

@@ -152,6 +152,28 @@ run "eval v0 rejected in v1" 2 "$TREX" eval -d v0 'data.legacy.p' &&
 run "eval missing file" 2 "$TREX" eval -d nope.rego 'true' && expect_contains "eval missing file" "nope.rego" "$OUT"
 run "eval missing input" 2 "$TREX" eval -i nope.json 'true'
 
+# ---- eval: bundles (-b) ----
+echo '{"items": ["apple", "pear"]}' >"$TMP/cart.json"
+run "eval -b dir" 0 "$TREX" eval -b bundle -i "$TMP/cart.json" -f raw 'data.shop.total' &&
+  expect_eq "eval -b dir" "8" "$OUT"
+tar -czf "$TMP/shop.tar.gz" -C bundle .
+run "eval -b tar.gz" 0 "$TREX" eval --bundle "$TMP/shop.tar.gz" -f raw \
+  '[data.shop.prices.pear, data.system.bundles[_].manifest.revision]' &&
+  expect_eq "eval -b tar.gz" '[5,"fixture-1"]' "$OUT"
+mkdir -p "$TMP/stray/other"
+printf '{"roots": ["shop"]}' >"$TMP/stray/.manifest"
+echo '{}' >"$TMP/stray/other/data.json"
+run "eval -b data outside roots" 2 "$TREX" eval -b "$TMP/stray" 'true' &&
+  expect_contains "eval -b data outside roots" \
+    "loading error: bundle $TMP/stray: manifest roots [shop] do not permit data at path '/other'" "$OUT"
+rm -rf "$TMP/stray/other"
+run "eval -b overlapping roots" 2 "$TREX" eval -b bundle -b "$TMP/stray" 'true' &&
+  expect_contains "eval -b overlapping roots" \
+    "detected overlapping roots in manifests for these bundles: [$TMP/stray, bundle] (root shop is in multiple bundles)" "$OUT"
+echo 'not gzip' >"$TMP/corrupt.tar.gz"
+run "eval -b corrupt" 2 "$TREX" eval -b "$TMP/corrupt.tar.gz" 'true' &&
+  expect_contains "eval -b corrupt" "bundle read failed: archive read failed" "$OUT"
+
 # ---- eval: errors ----
 run "eval parse error" 2 "$TREX" eval 'x :=' && {
   expect_contains "eval parse error json" '"errors": [' "$OUT"

@@ -1,15 +1,5 @@
-// YAML documents to Rego values, read the way OPA reads YAML (data files, inputs, compliance cases).
-//
-// OPA converts YAML to JSON with sigs.k8s.io/yaml (go-yaml v2, YAML 1.1 rules) before reading it, so a plain
-// (unquoted) scalar resolves as go-yaml v2 resolves it: `yes`/`no`/`on`/`off`/`y`/`n` are booleans, `~` and
-// `null` are null, `0x1F`/`0o17`/`017` are integers, `1_000` is 1000, floats go through float64. Quoted and
-// block scalars are always strings. Map keys become strings.
-//
-// Header-only on purpose: both the `trex` CLI and the `trex-compat` runner use it, and each is built from its
-// own folder's sources. Throws YamlError; never crashes on bad input (yaml-cpp throws, we translate).
-#pragma once
-
-#include <yaml-cpp/yaml.h>
+// YAML documents to Rego values (see yaml_value.h).
+#include "load/yaml_value.h"
 
 #include <cerrno>
 #include <charconv>
@@ -18,23 +8,16 @@
 #include <cstdlib>
 #include <optional>
 #include <regex>
-#include <stdexcept>
-#include <string>
 #include <string_view>
 #include <vector>
 
 #include "rego/number.h"
-#include "rego/value.h"
 
-namespace trex::yaml {
+namespace trex::load::yaml {
 
-struct YamlError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+namespace {
 
-namespace detail {
-
-inline bool one_of(std::string_view s, std::initializer_list<std::string_view> options) {
+bool one_of(std::string_view s, std::initializer_list<std::string_view> options) {
   for (auto o : options)
     if (s == o) return true;
   return false;
@@ -42,7 +25,7 @@ inline bool one_of(std::string_view s, std::initializer_list<std::string_view> o
 
 // A float64 as Go's encoding/json prints it (shortest text that reads back exactly), then read as a Rego
 // number: that is what OPA ends up with for a YAML float.
-inline rego::Value from_float64(double d) {
+rego::Value from_float64(double d) {
   if (!std::isfinite(d)) throw YamlError("YAML value " + std::to_string(d) + " cannot be represented in JSON");
   char buf[64];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
@@ -53,7 +36,7 @@ inline rego::Value from_float64(double d) {
 
 // Go's strconv.ParseInt/ParseUint with base 0 on text without underscores: sign, then 0x/0o/0b prefixes or a
 // leading 0 for octal. Returns the value as a Rego number, or nullopt when the text is not an integer.
-inline std::optional<rego::Value> parse_go_int(std::string_view s) {
+std::optional<rego::Value> parse_go_int(std::string_view s) {
   bool neg = false;
   std::string_view digits = s;
   if (!digits.empty() && (digits[0] == '+' || digits[0] == '-')) {
@@ -89,7 +72,7 @@ inline std::optional<rego::Value> parse_go_int(std::string_view s) {
 }
 
 // A plain scalar resolved as go-yaml v2 does (resolve.go).
-inline rego::Value resolve_plain(const std::string& text) {
+rego::Value resolve_plain(const std::string& text) {
   if (one_of(text, {"", "~", "null", "Null", "NULL"})) return rego::Value::null();
   if (one_of(text, {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"}))
     return rego::Value::boolean(true);
@@ -117,7 +100,7 @@ inline rego::Value resolve_plain(const std::string& text) {
   return rego::Value::string(text);
 }
 
-inline rego::Value scalar(const YAML::Node& node) {
+rego::Value scalar(const YAML::Node& node) {
   const std::string& tag = node.Tag();
   const std::string& text = node.Scalar();
   if (tag == "!" || tag == "tag:yaml.org,2002:str") return rego::Value::string(text);
@@ -133,7 +116,7 @@ inline rego::Value scalar(const YAML::Node& node) {
 }
 
 // Map keys become strings, as sigs.k8s.io/yaml does when it turns YAML into JSON.
-inline rego::Value key_string(const YAML::Node& key) {
+rego::Value key_string(const YAML::Node& key) {
   if (key.IsNull()) return rego::Value::string("null");
   if (!key.IsScalar()) throw YamlError("YAML map keys must be scalars");
   rego::Value v = scalar(key);
@@ -145,9 +128,9 @@ inline rego::Value key_string(const YAML::Node& key) {
   }
 }
 
-inline rego::Value convert(const YAML::Node& node, int depth);
+rego::Value convert(const YAML::Node& node, int depth);
 
-inline void merge_into(std::vector<rego::ObjectEntry>& entries, const YAML::Node& from, int depth) {
+void merge_into(std::vector<rego::ObjectEntry>& entries, const YAML::Node& from, int depth) {
   // `<<: *anchor` merges a map (or a list of maps) without overriding keys already present.
   auto add = [&](const YAML::Node& map) {
     if (!map.IsMap()) throw YamlError("map merge requires a map or a sequence of maps");
@@ -166,7 +149,7 @@ inline void merge_into(std::vector<rego::ObjectEntry>& entries, const YAML::Node
   }
 }
 
-inline rego::Value convert(const YAML::Node& node, int depth) {
+rego::Value convert(const YAML::Node& node, int depth) {
   if (depth > 1000) throw YamlError("YAML document nested too deeply");
   switch (node.Type()) {
     case YAML::NodeType::Undefined:
@@ -197,19 +180,17 @@ inline rego::Value convert(const YAML::Node& node, int depth) {
   return rego::Value::null();
 }
 
-}  // namespace detail
+}  // namespace
 
-// One YAML node (already parsed) to a value.
-inline rego::Value to_value(const YAML::Node& node) {
+rego::Value to_value(const YAML::Node& node) {
   try {
-    return detail::convert(node, 0);
+    return convert(node, 0);
   } catch (const YAML::Exception& e) {
     throw YamlError(e.what());
   }
 }
 
-// Parses one YAML document. An empty document is null.
-inline rego::Value parse(const std::string& text) {
+rego::Value parse(const std::string& text) {
   YAML::Node root;
   try {
     root = YAML::Load(text);
@@ -219,4 +200,4 @@ inline rego::Value parse(const std::string& text) {
   return to_value(root);
 }
 
-}  // namespace trex::yaml
+}  // namespace trex::load::yaml

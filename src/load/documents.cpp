@@ -1,0 +1,100 @@
+// Reading files and documents, merging data (see documents.h).
+#include "load/documents.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+#include "load/yaml_value.h"
+#include "rego/json.h"
+
+namespace trex::load {
+namespace fs = std::filesystem;
+
+std::optional<std::string> read_file(const std::string& path, std::string& error) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    error = "read " + path + ": is a directory";
+    return std::nullopt;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "open " + path + ": " + std::strerror(errno);
+    return std::nullopt;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) {
+    error = "read " + path + ": " + std::strerror(errno);
+    return std::nullopt;
+  }
+  return ss.str();
+}
+
+std::string read_stdin() {
+  return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+}
+
+std::optional<rego::Value> parse_document(const std::string& text, std::string& error) {
+  auto parsed = rego::json::parse(text);
+  if (parsed.ok) return parsed.value;
+  try {
+    return yaml::parse(text);
+  } catch (const yaml::YamlError& e) {
+    // Not YAML either: report it as the JSON error when the text looks like JSON, else the YAML one.
+    auto first = text.find_first_not_of(" \t\r\n");
+    bool looks_json = first != std::string::npos && (text[first] == '{' || text[first] == '[');
+    error = looks_json ? parsed.error : e.what();
+    return std::nullopt;
+  }
+}
+
+std::optional<rego::Value> parse_data_file(const std::string& name, const std::string& text, std::string& error) {
+  if (fs::path(name).extension() == ".json") {
+    auto parsed = rego::json::parse(text);
+    if (parsed.ok) return std::move(parsed.value);
+    error = parsed.error;
+    return std::nullopt;
+  }
+  try {
+    return yaml::parse(text);
+  } catch (const yaml::YamlError& e) {
+    error = e.what();
+    return std::nullopt;
+  }
+}
+
+std::optional<rego::Value> merge_documents(const rego::Value& a, const rego::Value& b) {
+  if (!a.is_object() || !b.is_object()) return std::nullopt;
+  std::vector<rego::ObjectEntry> out = a.as_object();
+  for (const auto& [k, v] : b.as_object()) {
+    auto it = std::find_if(out.begin(), out.end(), [&](const rego::ObjectEntry& e) { return e.first == k; });
+    if (it == out.end()) {
+      out.emplace_back(k, v);
+      continue;
+    }
+    auto merged = merge_documents(it->second, v);
+    if (!merged) return std::nullopt;
+    it->second = std::move(*merged);
+  }
+  return rego::Value::object(std::move(out));
+}
+
+rego::Value nest(const std::vector<std::string>& path, rego::Value doc) {
+  for (auto it = path.rbegin(); it != path.rend(); ++it)
+    doc = rego::Value::object({{rego::Value::string(*it), std::move(doc)}});
+  return doc;
+}
+
+rego::Error loader_error(std::string message) {
+  rego::Error e;
+  e.message = std::move(message);
+  return e;
+}
+
+}  // namespace trex::load

@@ -1,0 +1,36 @@
+// Reading files and JSON/YAML documents, and merging documents into the data tree, as OPA's loader does.
+// Used by the plain-file loader (files.cpp), the bundle reader (bundle.cpp) and the CLI (input documents).
+// Nothing here throws.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rego/error.h"
+#include "rego/value.h"
+
+namespace trex::load {
+
+// Reads a whole file. nullopt (and `error` set, in OPA's wording) when it cannot be read.
+std::optional<std::string> read_file(const std::string& path, std::string& error);
+
+// Reads all of standard input.
+std::string read_stdin();
+
+// A JSON document, or YAML when the text is not valid JSON (as OPA's util.Unmarshal).
+std::optional<rego::Value> parse_document(const std::string& text, std::string& error);
+
+// A data file's document: JSON when `name` ends in .json, else YAML.
+std::optional<rego::Value> parse_data_file(const std::string& name, const std::string& text, std::string& error);
+
+// Deep merge of b into a. nullopt on a conflict (two different non-objects at one path).
+std::optional<rego::Value> merge_documents(const rego::Value& a, const rego::Value& b);
+
+// doc nested under path: {"a": {"b": doc}}.
+rego::Value nest(const std::vector<std::string>& path, rego::Value doc);
+
+// A loader error: OPA's loader errors carry neither code nor location.
+rego::Error loader_error(std::string message);
+
+}  // namespace trex::load
