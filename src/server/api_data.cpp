@@ -17,7 +17,7 @@ namespace {
 bool read_post_input(const HttpRequest& req, std::optional<Value>& input, std::string& error) {
   std::string_view body = req.body;
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return true;
-  auto doc = parse_json_body(body, error);
+  auto doc = parse_body_document(req, error);
   if (!doc) {
     error = "body contains malformed input document: " + error;
     return false;
@@ -248,7 +248,7 @@ void handle_v0_data(ServerContext& ctx, const HttpRequest& req, HttpResponse& re
     opts.input = Value::null();
   } else {
     std::string error;
-    auto v = parse_json_body(req.body, error);
+    auto v = parse_body_document(req, error);
     if (!v)
       return respond_error(res, 400, api_code::kInvalidParameter,
                            "unexpected parse error for input: body contains malformed input document: " + error);

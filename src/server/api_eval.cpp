@@ -3,6 +3,7 @@
 
 #include <charconv>
 
+#include "load/yaml_value.h"
 #include "rego/json.h"
 #include "server/api_response.h"
 
@@ -83,6 +84,16 @@ std::optional<Value> parse_json_body(std::string_view text, std::string& error) 
     return std::nullopt;
   }
   return parsed.value;
+}
+
+std::optional<Value> parse_body_document(const HttpRequest& req, std::string& error) {
+  if (req.header("content-type").find("yaml") == std::string_view::npos) return parse_json_body(req.body, error);
+  try {
+    return load::yaml::parse(req.body);
+  } catch (const load::yaml::YamlError& e) {
+    error = e.what();
+    return std::nullopt;
+  }
 }
 
 rego::QueryOptions query_options(const ServerContext& ctx, const HttpRequest& req) {

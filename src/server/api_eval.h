@@ -47,6 +47,10 @@ std::string data_ref_string(const std::vector<rego::Value>& keys);
 // Parses a JSON document from the request; nullopt with OPA's message on malformed input.
 std::optional<rego::Value> parse_json_body(std::string_view text, std::string& error);
 
+// The request body as a document: YAML when the Content-Type mentions yaml (as OPA accepts for Data API
+// inputs), JSON otherwise.
+std::optional<rego::Value> parse_body_document(const HttpRequest& req, std::string& error);
+
 // Query options from the server configuration and the request (strict-builtin-errors, time limit).
 rego::QueryOptions query_options(const ServerContext& ctx, const HttpRequest& req);
 

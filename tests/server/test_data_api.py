@@ -20,6 +20,17 @@ class DataReadTest(ServerTestCase):
         status, body, _, _ = self.server.post("/v1/data/authz/allow", {"input": {"user": "bob", "method": "POST"}})
         self.assertEqual((status, body), (200, {"result": False}))
 
+    def test_yaml_body(self):
+        status, body, _, _ = self.server.post("/v1/data/authz/allow", "input:\n  user: alice\n",
+                                              headers={"Content-Type": "application/x-yaml"})
+        self.assertEqual((status, body), (200, {"result": True}))
+        status, body, _, _ = self.server.post("/v0/data/authz/allow", "user: alice\n",
+                                              headers={"Content-Type": "application/yaml"})
+        self.assertEqual((status, body), (200, True))
+        status, body, _, _ = self.server.post("/v1/data/authz/allow", "input: [unclosed",
+                                              headers={"Content-Type": "application/yaml"})
+        self.assertEqual(status, 400)
+
     def test_get_with_input_parameter(self):
         q = urllib.parse.quote(json.dumps({"user": "bob", "method": "GET"}))
         status, body, _, _ = self.server.get("/v1/data/authz/allow?input=" + q)

@@ -71,6 +71,32 @@ class SystemApiTest(ServerTestCase):
         self.assertEqual(self.server.get("/v2/nothing")[0], 404)
 
 
+class BundleTest(ServerTestCase):
+    PATHS = ("bundle",)
+    ARGS = ("--bundle",)
+
+    def test_bundle_is_served_and_reported(self):
+        s = self.server
+        self.assertEqual(s.post("/v1/data/apps/billing/allow", {"input": {"amount": 5}})[1], {"result": True})
+        status, body, _, _ = s.get("/v1/status")
+        (name, info), = body["result"]["bundles"].items()
+        self.assertTrue(name.endswith("bundle"))
+        self.assertEqual(info["active_revision"], "rev-42")
+        self.assertEqual(s.get("/health?bundles")[0], 200)
+        prov = s.get("/v1/data/apps/billing/limit?provenance")[1]["provenance"]
+        self.assertEqual(list(prov["bundles"].values()), [{"revision": "rev-42"}])
+
+    def test_bundle_roots_cannot_be_written(self):
+        status, body, _, _ = self.server.put("/v1/data/apps/billing/limit", "1000")
+        self.assertEqual(status, 400)
+        self.assertEqual(body["code"], "invalid_parameter")
+        self.assertIn('is owned by bundle', body["message"])
+        status, body, _, _ = self.server.put("/v1/policies/x.rego", "package apps.billing.extra\n\nx := 1\n")
+        self.assertEqual(status, 400)
+        self.assertIn('is owned by bundle', body["message"])
+        self.assertEqual(self.server.put("/v1/data/other", "1")[0], 204)
+
+
 class UnhealthyTest(ServerTestCase):
     PATHS = ("authz.rego",)
 
