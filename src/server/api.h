@@ -52,9 +52,6 @@ struct ServerContext {
   Logger* logger = nullptr;                         // request logging at info level; null = none
 
   bool decision_logging() const { return !decision_sinks.empty(); }
-  void log_decision(const DecisionEvent& event) const {
-    for (const auto& sink : decision_sinks) sink->log(event);
-  }
 };
 
 // Routes one request to its handler and records it in the metrics.

@@ -6,6 +6,7 @@
 #include "server/api.h"
 #include "server/api_eval.h"
 #include "server/api_response.h"
+#include "server/decision_record.h"
 
 namespace trex::server {
 
@@ -79,7 +80,9 @@ void v1_read(ServerContext& ctx, const HttpRequest& req, HttpResponse& res, std:
     event.result = result;
     event.errors = errors;
     event.metrics = m.to_value();
-    ctx.log_decision(event);
+    if (opts.input) attach_agent_fields(event, *opts.input);
+    std::string log_error;
+    if (!record_decision(ctx, *snap, event, log_error)) return respond_log_error(res, log_error);
   }
   if (!errors.empty()) return respond_eval_error(res, errors);
 
@@ -270,7 +273,9 @@ void handle_v0_data(ServerContext& ctx, const HttpRequest& req, HttpResponse& re
     event.input = opts.input;
     event.result = result;
     event.errors = errors;
-    ctx.log_decision(event);
+    attach_agent_fields(event, *opts.input);
+    std::string log_error;
+    if (!record_decision(ctx, *snap, event, log_error)) return respond_log_error(res, log_error);
   }
   if (!errors.empty()) return respond_eval_error(res, errors);
   if (!result) {

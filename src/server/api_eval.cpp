@@ -128,9 +128,21 @@ DecisionEvent new_decision_event(ServerContext& ctx, const HttpRequest& req, con
                        std::chrono::system_clock::now().time_since_epoch()).count();
   e.labels = ctx.config.labels;
   for (const auto& b : snap.bundles) e.bundles.emplace_back(b.name, b.revision);
+  e.policy_sha256 = snap.policy_sha256;
+  e.policy_revision = policy_revision(snap);
   e.requested_by = req.remote_addr;
   e.req_id = ctx.next_req_id.fetch_add(1, std::memory_order_relaxed);
   return e;
+}
+
+std::string policy_revision(const Snapshot& snap) {
+  std::string out;
+  for (const auto& b : snap.bundles) out += (out.empty() ? "" : ",") + b.revision;
+  return out.empty() ? "store-" + std::to_string(snap.version) : out;
+}
+
+void respond_log_error(HttpResponse& res, const std::string& error) {
+  respond_error(res, 503, api_code::kInternal, "decision log unavailable: " + error);
 }
 
 void respond_eval_error(HttpResponse& res, const rego::Errors& errors) {

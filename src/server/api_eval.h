@@ -61,6 +61,12 @@ rego::Value provenance_value(const ServerContext& ctx, const Snapshot& snap);
 DecisionEvent new_decision_event(ServerContext& ctx, const HttpRequest& req, const Snapshot& snap,
                                  std::string decision_id);
 
+// The revision a decision record names: the bundle revision(s), or "store-<version>" without bundles.
+std::string policy_revision(const Snapshot& snap);
+
+// Fail closed: the decision could not be logged durably, so it is not returned (503).
+void respond_log_error(HttpResponse& res, const std::string& error);
+
 // Maps an evaluation failure to OPA's response: 500 internal_error with the engine's errors.
 void respond_eval_error(HttpResponse& res, const rego::Errors& errors);
 

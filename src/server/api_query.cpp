@@ -4,6 +4,7 @@
 #include "server/api.h"
 #include "server/api_eval.h"
 #include "server/api_response.h"
+#include "server/decision_record.h"
 
 namespace trex::server {
 
@@ -14,6 +15,19 @@ namespace {
 bool is_compile_error(const rego::Error& e) {
   return e.code == rego::code::kCompile || e.code == "rego_type_error" || e.code == "rego_unsafe_var_error" ||
          e.code == "rego_recursion_error";
+}
+
+// Each solution's bindings without wildcards, as OPA's Query API returns them.
+Value bindings_value(const rego::QueryResult& result) {
+  std::vector<Value> rows;
+  rows.reserve(result.rows.size());
+  for (const auto& row : result.rows) {
+    std::vector<rego::ObjectEntry> bindings;
+    for (const auto& [name, value] : row.bindings)
+      if (name.empty() || name[0] != '$') bindings.emplace_back(Value::string(name), value);
+    rows.push_back(Value::object(std::move(bindings)));
+  }
+  return Value::array(std::move(rows));
 }
 
 }  // namespace
@@ -54,7 +68,9 @@ void handle_query(ServerContext& ctx, const HttpRequest& req, HttpResponse& res)
     event.input = opts.input;
     event.errors = result.errors;
     event.metrics = m.to_value();
-    ctx.log_decision(event);
+    if (result.ok()) event.result = bindings_value(result);
+    std::string log_error;
+    if (!record_decision(ctx, *snap, event, log_error)) return respond_log_error(res, log_error);
   }
   if (!result.ok()) {
     if (is_parse_error(result.errors))
@@ -65,17 +81,7 @@ void handle_query(ServerContext& ctx, const HttpRequest& req, HttpResponse& res)
     return respond_eval_error(res, result.errors);
   }
   std::vector<rego::ObjectEntry> body;
-  if (!result.rows.empty()) {
-    std::vector<Value> rows;
-    rows.reserve(result.rows.size());
-    for (const auto& row : result.rows) {
-      std::vector<rego::ObjectEntry> bindings;
-      for (const auto& [name, value] : row.bindings)
-        if (name.empty() || name[0] != '$') bindings.emplace_back(Value::string(name), value);
-      rows.push_back(Value::object(std::move(bindings)));
-    }
-    body.emplace_back(Value::string("result"), Value::array(std::move(rows)));
-  }
+  if (!result.rows.empty()) body.emplace_back(Value::string("result"), bindings_value(result));
   if (bool_param(req, "metrics") || bool_param(req, "instrument"))
     body.emplace_back(Value::string("metrics"), m.to_value());
   respond_json(res, Value::object(std::move(body)), pretty);

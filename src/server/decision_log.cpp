@@ -1,6 +1,7 @@
 // Decision events and the console sink (decision_log.h).
 #include "server/decision_log.h"
 
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <random>
@@ -66,21 +67,34 @@ Value decision_event_value(const DecisionEvent& e) {
   }
   put("requested_by", Value::string(e.requested_by));
   put("req_id", Value::integer(static_cast<int64_t>(e.req_id)));
+  if (!e.agent.is_null()) put("agent", e.agent);
+  if (!e.action.is_null()) put("action", e.action);
+  if (!e.principal.is_null()) put("principal", e.principal);
+  if (!e.provenance.is_null()) put("provenance", e.provenance);
+  if (e.allow) {
+    put("outcome", Value::object({{Value::string("allow"), Value::boolean(*e.allow)},
+                                  {Value::string("deny"), e.deny.is_null() ? Value::empty_array() : e.deny}}));
+  }
+  if (!e.policy_sha256.empty()) {
+    put("policy", Value::object({{Value::string("sha256"), Value::string(e.policy_sha256)},
+                                 {Value::string("revision"), Value::string(e.policy_revision)}}));
+  }
   return Value::object(std::move(f));
 }
 
-void ConsoleDecisionSink::log(const DecisionEvent& event) {
-  Value v = decision_event_value(event);
-  std::vector<rego::ObjectEntry> f = v.as_object();
-  f.emplace_back(Value::string("msg"), Value::string("Decision Log"));
+bool ConsoleDecisionSink::log(std::string_view kind, const Value& record, std::string&) {
+  std::vector<rego::ObjectEntry> f = record.as_object();
+  auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  f.emplace_back(Value::string("msg"), Value::string(kind == "outcome" ? "Outcome Log" : "Decision Log"));
   f.emplace_back(Value::string("level"), Value::string("info"));
-  f.emplace_back(Value::string("time"), Value::string(rfc3339_nano(event.timestamp_ns)));
+  f.emplace_back(Value::string("time"), Value::string(rfc3339_nano(now)));
   f.emplace_back(Value::string("type"), Value::string("openpolicyagent.org/decision_logs"));
   std::string line = rego::json::write(Value::object(std::move(f)));
   line.push_back('\n');
   std::lock_guard<std::mutex> lock(mu_);
   std::fwrite(line.data(), 1, line.size(), stdout);
   std::fflush(stdout);
+  return true;
 }
 
 }  // namespace trex::server

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -28,6 +29,17 @@ struct DecisionEvent {
   std::vector<std::pair<std::string, std::string>> bundles;  // bundle name -> revision
   std::string requested_by;  // client address
   uint64_t req_id = 0;
+
+  // Agent actions (inputs following policies/schemas/agent-action.v1.json): who acted, what, why.
+  rego::Value agent;       // null = not an agent action
+  rego::Value action;
+  rego::Value principal;
+  rego::Value provenance;
+  // The outcome in brief: whether it was allowed and which rules denied it (agent decisions).
+  std::optional<bool> allow;
+  rego::Value deny;  // array of {"rule", "msg"}, null when not an agent decision
+  std::string policy_sha256;     // the policy set that decided (Snapshot::policy_sha256)
+  std::string policy_revision;   // bundle revision(s), or the store version
 };
 
 // OPA's decision log event JSON (EventV1): decision_id, path, input, result, timestamp (RFC 3339, UTC,
@@ -40,18 +52,23 @@ std::string rfc3339_nano(int64_t unix_ns);
 // A random RFC 4122 version 4 UUID, as OPA's decision ids.
 std::string new_decision_id();
 
+// Where decision records go. `kind` is "decision" or "outcome"; `record` is the finished JSON object (after
+// masking). Called on the request's thread; must be thread-safe and must not throw. Returning false (with
+// `error`) means the record could not be kept: for a durable sink the server then fails closed and answers
+// 503 instead of the decision.
 class DecisionSink {
  public:
   virtual ~DecisionSink() = default;
-  // Called on the request's thread after the decision; must be thread-safe and must not throw.
-  virtual void log(const DecisionEvent& event) = 0;
+  virtual bool log(std::string_view kind, const rego::Value& record, std::string& error) = 0;
+  // For /health and /v1/status: false when the sink cannot currently keep records.
+  virtual bool healthy() const { return true; }
 };
 
 // OPA's console decision logger: one JSON line per decision on standard output, with the event's fields
 // plus "msg": "Decision Log", "level": "info", "time", "type": "openpolicyagent.org/decision_logs".
 class ConsoleDecisionSink : public DecisionSink {
  public:
-  void log(const DecisionEvent& event) override;
+  bool log(std::string_view kind, const rego::Value& record, std::string& error) override;
 
  private:
   std::mutex mu_;  // keeps lines whole when two threads log at once

@@ -1,9 +1,34 @@
 // Snapshot storage with single-writer transactions (store.h).
 #include "server/store.h"
 
+#include <openssl/evp.h>
+
 namespace trex::server {
 
 namespace {
+
+std::string policy_set_sha256(const std::map<std::string, std::string>& policies) {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  const char nul = 0;
+  for (const auto& [id, text] : policies) {
+    EVP_DigestUpdate(ctx, id.data(), id.size());
+    EVP_DigestUpdate(ctx, &nul, 1);
+    EVP_DigestUpdate(ctx, text.data(), text.size());
+    EVP_DigestUpdate(ctx, &nul, 1);
+  }
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx, md, &len);
+  EVP_MD_CTX_free(ctx);
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < len; ++i) {
+    out.push_back(hex[md[i] >> 4]);
+    out.push_back(hex[md[i] & 15]);
+  }
+  return out;
+}
 
 bool path_owned(const StoragePath& path, const std::string& root) {
   // Compares segment-wise: "a/b" owns a, a/b and a/b/c (a write to a parent would overwrite it too).
@@ -32,6 +57,7 @@ Store::Store() {
   auto initial = std::make_shared<Snapshot>();
   auto compiled = rego::compile({});
   initial->policy = compiled.policy;
+  initial->policy_sha256 = policy_set_sha256(initial->policies);
   current_.store(std::move(initial));
 }
 
@@ -108,6 +134,7 @@ std::optional<WriteError> Transaction::commit() {
     auto compiled = rego::compile(modules, store_.compile_options);
     if (!compiled.policy) return WriteError{WriteError::Compile, {}, "", std::move(compiled.errors)};
     next_.policy = std::move(compiled.policy);
+    next_.policy_sha256 = policy_set_sha256(next_.policies);
   }
   if (policies_changed_ || data_changed_) {
     const rego::Value& data = next_.data;

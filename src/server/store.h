@@ -31,6 +31,9 @@ struct Snapshot {
   rego::Value data = rego::Value::empty_object();  // base documents
   std::map<std::string, std::string> policies;      // policy id -> Rego source
   std::shared_ptr<const rego::CompiledPolicy> policy;
+  // Lowercase hex SHA-256 of the policy set: for each module in id order, its id, a NUL byte, its source and
+  // a NUL byte. Decision records carry it, so a decision can be tied to the exact policies that made it.
+  std::string policy_sha256;
   std::vector<BundleInfo> bundles;
   uint64_t version = 0;  // grows by one with every committed write
 };
