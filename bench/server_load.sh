@@ -22,7 +22,9 @@
 # Everything (wrk, both servers) shares the machine's cores: on a 2-core machine wrk takes a good part of
 # one core, so absolute numbers are low and noisy; the ratio is what this benchmark is for. The load
 # average is printed at the start. Environment knobs: DURATION (10), WARMUP (2), THREADS (2), CONNS (32),
-# LOW_CONNS (4), HALF_DELAY_MS (5), PORT (default: the first free one from 28181).
+# LOW_CONNS (4), HALF_DELAY_MS (5), PORT (default: the first free one from 28181). Besides req/s and
+# latency, each run reports the server's CPU time per request (from /proc), the steadier number when the
+# machine is shared.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -104,14 +106,23 @@ errors() {
   echo $(($(field err_connect "$r") + $(field err_read "$r") + $(field err_write "$r") + $(field err_status "$r") + $(field err_timeout "$r")))
 }
 
-# measure NAME CONNS [DELAY_MS]: warm-up, then the measured run; sets RESULT_<NAME>
+# The server's CPU time so far (user + system, clock ticks; fields 14 and 15 of /proc/PID/stat).
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat"; }
+
+# measure NAME CONNS [DELAY_MS]: warm-up, then the measured run; sets RESULT_<NAME>, with the server's CPU
+# microseconds per request appended: unlike req/s, that number barely moves when other processes compete
+# for the cores, so it is the steadier trex/noop comparison on a shared machine.
 measure() {
   local name=$1 conns=$2 delay=${3:-0}
   run_wrk "$WARMUP" "$conns" "$delay" >/dev/null
-  local r
+  local r t0 t1
+  t0=$(cpu_ticks)
   r=$(run_wrk "$DURATION" "$conns" "$delay")
+  t1=$(cpu_ticks)
+  r="$r cpu_us_per_req=$(awk -v d=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v n="$(field requests "$r")" \
+    'BEGIN { printf "%.1f", d * 1e6 / hz / (n > 0 ? n : 1) }')"
   printf -v "RESULT_$name" '%s' "$r"
-  echo "  $name: $(rps "$r") req/s, p50 $(ms p50_us "$r") ms, p99 $(ms p99_us "$r") ms, errors $(errors "$r")"
+  echo "  $name: $(rps "$r") req/s, p50 $(ms p50_us "$r") ms, p99 $(ms p99_us "$r") ms, errors $(errors "$r"), server CPU $(field cpu_us_per_req "$r") us/req"
 }
 
 # Connections for about TARGET req/s with DELAY ms of think time: from a short calibration run.
@@ -155,10 +166,11 @@ stop_server
 
 # ---- summary ----
 row() {  # SERVER MODE CONNS RESULT
-  printf '%-6s %-34s %6s %10s %9s %9s %7s\n' "$1" "$2" "$3" "$(rps "$4")" "$(ms p50_us "$4")" "$(ms p99_us "$4")" "$(errors "$4")"
+  printf '%-6s %-34s %6s %10s %9s %9s %11s %7s\n' "$1" "$2" "$3" "$(rps "$4")" "$(ms p50_us "$4")" "$(ms p99_us "$4")" \
+    "$(field cpu_us_per_req "$4")" "$(errors "$4")"
 }
 echo
-printf '%-6s %-34s %6s %10s %9s %9s %7s\n' server mode conns "req/s" "p50 ms" "p99 ms" errors
+printf '%-6s %-34s %6s %10s %9s %9s %11s %7s\n' server mode conns "req/s" "p50 ms" "p99 ms" "CPU us/req" errors
 row noop "max throughput" "$CONNS" "$RESULT_noop_max"
 row trex "max throughput" "$CONNS" "$RESULT_trex_max"
 row noop "~half of trex max (${HALF_DELAY_MS} ms think)" "$HALF_CONNS" "$RESULT_noop_half"
@@ -167,6 +179,8 @@ row trex "closed loop, few connections" "$LOW_CONNS" "$RESULT_trex_low"
 echo
 awk -v t="$(rps "$RESULT_trex_max")" -v n="$(rps "$RESULT_noop_max")" \
   'BEGIN { printf "throughput trex/noop: %.1f%%   (goal >= 80%%)\n", 100 * t / n }'
+awk -v t="$(field cpu_us_per_req "$RESULT_trex_max")" -v n="$(field cpu_us_per_req "$RESULT_noop_max")" \
+  'BEGIN { printf "server CPU per request noop/trex: %.1f%%   (the throughput ratio if both were CPU-bound alone)\n", 100 * n / t }'
 awk -v p="$(ms p99_us "$RESULT_trex_half")" -v got="$(rps "$RESULT_trex_half")" -v tgt="$TARGET" \
   'BEGIN { printf "trex p99 at %d req/s (target %d, half of max): %.3f ms   (goal < 1 ms)\n", got, tgt, p }'
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
