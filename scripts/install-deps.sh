@@ -30,6 +30,12 @@ PACKAGES+=(
   python3          # the server integration tests (tests/server/*.py) use only its standard library
 )
 
+# ---- benchmarks ----
+PACKAGES+=(
+  wrk   # HTTP load generator of bench/server_load.sh (trex vs bench/noop_server)
+  curl  # bench/server_load.sh: readiness probe and the decision check before the load runs
+)
+
 # ---- later: server, agent actions, HSM-signed decision logs ----
 # Add the packages of later issues here, one group per feature, e.g.:
 #   softhsm2 opensc   # a PKCS#11 token for the signed decision log tests
