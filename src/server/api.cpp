@@ -56,6 +56,16 @@ Handler route(ServerContext& ctx, const HttpRequest& req, HttpResponse& res) {
     else method_not_allowed(res);
     return Handler::V1Query;
   }
+  if (match_prefix(path, "/v1/agent", rest)) {
+    if ((rest == "decide" || rest == "outcome") && m == "POST") {
+      handle_agent(ctx, req, res, rest);
+    } else if (rest == "decide" || rest == "outcome") {
+      method_not_allowed(res);
+    } else {
+      respond_error(res, 404, api_code::kResourceNotFound, "unknown agent endpoint: " + std::string(path));
+    }
+    return Handler::Agent;
+  }
   if (match_prefix(path, "/health", rest) && m == "GET") {
     handle_health(ctx, req, res, rest);
     return Handler::Health;

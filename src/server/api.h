@@ -1,7 +1,8 @@
 // OPA's REST API over the store and the engine: routing (api.cpp) and one file per API — api_data.cpp
 // (Data API v1 and v0), api_policies.cpp, api_query.cpp, api_system.cpp (health, config, status, metrics,
-// index). Handlers are functions from HttpRequest to HttpResponse over a shared ServerContext; they run on
-// the transport's threads concurrently, reading the store's current snapshot without locks.
+// index), api_agent.cpp (agent decisions and outcomes). Handlers are functions from HttpRequest to
+// HttpResponse over a shared ServerContext; they run on the transport's threads concurrently, reading the
+// store's current snapshot without locks.
 #pragma once
 
 #include <atomic>
@@ -67,5 +68,6 @@ void handle_config(ServerContext& ctx, const HttpRequest& req, HttpResponse& res
 void handle_status(ServerContext& ctx, const HttpRequest& req, HttpResponse& res);
 void handle_metrics(ServerContext& ctx, const HttpRequest& req, HttpResponse& res);
 void handle_index(ServerContext& ctx, const HttpRequest& req, HttpResponse& res);
+void handle_agent(ServerContext& ctx, const HttpRequest& req, HttpResponse& res, std::string_view sub);
 
 }  // namespace trex::server

@@ -107,6 +107,8 @@ bool parse_config(const Value& raw, ServerConfig& out, std::string& error) {
   out.raw = raw;
   if (!read_string(raw, {"default_decision"}, out.default_decision, error)) return false;
   if (!read_string(raw, {"default_authorization_decision"}, out.default_authorization_decision, error)) return false;
+  if (!read_string(raw, {"agent", "decision"}, out.agent_decision, error)) return false;
+  if (!read_size(raw, {"agent", "max_tracked_decisions"}, out.agent_max_tracked_decisions, error)) return false;
   if (const Value* labels = lookup(raw, {"labels"})) {
     if (!labels->is_object()) {
       error = "invalid configuration: labels must be an object";
