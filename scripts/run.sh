@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds trex and runs it. Today trex is a command-line Rego evaluator (trex eval/check/parse); this
-# script evaluates the shipped example policy as a demonstration. Extra arguments are passed to
-# `build/trex` instead, e.g. `bash scripts/run.sh eval '1 + 1'`.
+# Builds trex and runs the OPA-compatible server on :8181 with the shipped policies (policies/) and the
+# example policy (examples/authz). Extra arguments are passed to `build/trex` instead, e.g.
+# `bash scripts/run.sh eval '1 + 1'`. TREX_ADDR overrides the listen address.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,10 +14,9 @@ if [ "$#" -gt 0 ]; then
   exec build/trex "$@"
 fi
 
-EXAMPLE=examples/authz
-echo "trex: evaluating the example policy $EXAMPLE/policy.rego against $EXAMPLE/input.json"
-echo "\$ build/trex eval -d $EXAMPLE/policy.rego -d $EXAMPLE/data.json -i $EXAMPLE/input.json --format pretty data.authz"
-build/trex eval -d "$EXAMPLE/policy.rego" -d "$EXAMPLE/data.json" -i "$EXAMPLE/input.json" --format pretty data.authz
-echo
-echo "trex is a command-line evaluator for now (trex eval | check | parse | version);"
-echo "the OPA-compatible server is not part of this build yet."
+ADDR="${TREX_ADDR:-:8181}"
+echo "trex: serving OPA's REST API on $ADDR (Ctrl-C stops it gracefully)"
+echo "  try: curl -s localhost:${ADDR##*:}/v0/data/authz -d @examples/authz/input.json"
+echo "       curl -s localhost:${ADDR##*:}/health/ready"
+exec build/trex run --server --addr "$ADDR" --log-level info \
+  policies/system examples/authz/policy.rego examples/authz/data.json
