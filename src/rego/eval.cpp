@@ -191,7 +191,8 @@ bool Evaluator::eval_expr_inner(const ast::Expr& e, Frame& f, Cont k) {
   };
   // A query of one expression reports its value even when it is false (`opa eval 'data.x.allow'`); in a
   // body, false fails the expression.
-  const bool keep_false = top_level && top_body_->size() == 1;
+  // Not under `not`: `not 1 == 2` must see the false and succeed.
+  const bool keep_false = top_level && top_body_->size() == 1 && !e.negated;
   switch (e.kind) {
     case ast::ExprKind::SomeDecl: record(Value::boolean(true)); return k();
     case ast::ExprKind::SomeIn: return eval_some_in(e, f, [&] { record(Value::boolean(true)); return k(); });
