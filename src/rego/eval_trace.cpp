@@ -33,6 +33,16 @@ void collect_names(const Term& t, std::vector<std::string>& names) {
   collect_body_names(t.body, names);
 }
 
+// An expression as OPA's trace prints it: OPA compiles `x := v` to `x = v` before evaluating, so that is
+// what its events show; everything else as Rego source (calls in prefix form, as OPA's Expr.String does).
+std::string expr_text(const ast::Expr& e) {
+  const Term& t = *e.terms[0];
+  if (e.kind == ast::ExprKind::Term && t.kind == TermKind::Call && t.resolved_kind == ast::kResolvedAssign &&
+      t.items.size() == 2 && e.with.empty())
+    return (e.negated ? "not " : "") + ast::term_to_string(*t.items[0]) + " = " + ast::term_to_string(*t.items[1]);
+  return ast::expr_to_string(e);
+}
+
 Value without_negation(const Value& expr_json) {
   std::vector<ObjectEntry> out;
   for (const auto& [k, v] : expr_json.as_object())
@@ -108,13 +118,17 @@ void Evaluator::emit(TraceOp op, TraceNodeType type, const TracedNode& node, con
 
 const Evaluator::TracedNode& Evaluator::traced_expr(const ast::Expr& e, size_t index) {
   auto [it, fresh] = traced_nodes_.try_emplace(&e);
-  if (fresh) it->second = {ast::expr_to_value(e, index), ast::expr_to_string(e)};
+  if (fresh) it->second = {ast::expr_to_value(e, index), expr_text(e)};
   return it->second;
 }
 
 const Evaluator::TracedNode& Evaluator::traced_body(const ast::Body& b) {
   auto [it, fresh] = traced_nodes_.try_emplace(&b);
-  if (fresh) it->second = {ast::body_to_value(b), ast::body_to_string(b)};
+  if (fresh) {
+    std::string text;
+    for (const auto& e : b) text += (text.empty() ? "" : "; ") + expr_text(e);
+    it->second = {ast::body_to_value(b), text};
+  }
   return it->second;
 }
 
@@ -171,6 +185,11 @@ bool Evaluator::trace_expr(const ast::Body& body, size_t i, Frame& f, Cont k) {
   const ast::Expr* outer = trace_expr_;
   trace_expr_ = &e;
   emit(TraceOp::Eval, TraceNodeType::Expr, node, e.loc);
+  // OPA reports each unification as a Unify event (kept only by explain=debug); trex reports the `=`/`:=`
+  // expressions themselves, with the locals bound before the unification.
+  if (e.kind == ast::ExprKind::Term && !e.negated && e.terms[0]->kind == TermKind::Call &&
+      (e.terms[0]->resolved_kind == ast::kResolvedEq || e.terms[0]->resolved_kind == ast::kResolvedAssign))
+    emit(TraceOp::Unify, TraceNodeType::Expr, node, e.loc);
   bool defined = false;
   bool r = eval_expr(e, f, [&] {
     defined = true;
@@ -190,7 +209,7 @@ bool Evaluator::trace_expr(const ast::Body& body, size_t i, Frame& f, Cont k) {
 bool Evaluator::trace_negation(const ast::Expr& e, Frame& f) {
   auto [it, fresh] = traced_nodes_.try_emplace(reinterpret_cast<const char*>(&e) + 1);
   if (fresh) {
-    std::string text = ast::expr_to_string(e);
+    std::string text = expr_text(e);
     if (text.rfind("not ", 0) == 0) text = text.substr(4);
     Value inner = without_negation(ast::expr_to_value(e, 0));
     it->second = {inner, text};
