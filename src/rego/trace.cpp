@@ -135,6 +135,41 @@ Value value_term(const Value& v) {
   return typed("null", Value());
 }
 
+// An ast.Value as Go's encoding/json writes it: scalars bare, collections of terms.
+Value value_plain(const Value& v) {
+  switch (v.kind()) {
+    case Kind::Array: {
+      std::vector<Value> items;
+      for (const auto& x : v.as_array()) items.push_back(value_term(x));
+      return Value::array(std::move(items));
+    }
+    case Kind::Set: {
+      std::vector<Value> items;
+      for (const auto& x : v.as_set()) items.push_back(value_term(x));
+      return Value::array(std::move(items));
+    }
+    case Kind::Object: {
+      std::vector<Value> pairs;
+      for (const auto& [k, x] : v.as_object()) pairs.push_back(Value::array({value_term(k), value_term(x)}));
+      return Value::array(std::move(pairs));
+    }
+    default: return v;
+  }
+}
+
+const char* kind_name(const Value& v) {
+  switch (v.kind()) {
+    case Kind::Null: return "null";
+    case Kind::Boolean: return "boolean";
+    case Kind::Number: return "number";
+    case Kind::String: return "string";
+    case Kind::Array: return "array";
+    case Kind::Set: return "set";
+    case Kind::Object: return "object";
+  }
+  return "";
+}
+
 Value locals_value(const TraceEvent& e) {
   std::vector<Value> out;
   out.reserve(e.locals.size());
@@ -243,7 +278,16 @@ Value eval_explanation_value(const Trace& trace) {
     }
     o.emplace_back(str("QueryID"), Value::integer(static_cast<int64_t>(e.query_id)));
     o.emplace_back(str("ParentID"), Value::integer(static_cast<int64_t>(e.parent_id)));
-    o.emplace_back(str("Locals"), locals_value(e));
+    // ast.ValueMap's JSON: [{name, type, value}], and null when empty (a nil slice to encoding/json).
+    if (e.locals.empty()) {
+      o.emplace_back(str("Locals"), Value());
+    } else {
+      std::vector<Value> locals;
+      for (const auto& [name, v] : e.locals)
+        locals.push_back(Value::object(
+            {{str("name"), Value::string(name)}, {str("type"), str(kind_name(v))}, {str("value"), value_plain(v)}}));
+      o.emplace_back(str("Locals"), Value::array(std::move(locals)));
+    }
     o.emplace_back(str("Message"), Value::string(e.message));
     out.push_back(Value::object(std::move(o)));
   }

@@ -79,7 +79,8 @@ Value explanation_value(const Trace& trace, ExplainMode mode, bool pretty);
 std::string explanation_json(const Trace& trace, ExplainMode mode, bool pretty);
 
 // `opa eval --explain=... --format json` puts OPA's Go event structs under "explanation": objects with
-// the Go field names {Op, Node, Location, QueryID, ParentID, Locals, Message}. The trace is taken as given.
+// the Go field names {Op, Node, Location, QueryID, ParentID, Locals ([{name, type, value}] or null), Message}.
+// (OPA also writes LocalMetadata and Ref, which trex leaves out.) The trace is taken as given.
 Value eval_explanation_value(const Trace& trace);
 
 }  // namespace rego

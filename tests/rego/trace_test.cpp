@@ -199,6 +199,20 @@ TEST(Trace, ExplanationJsonShape) {
             R"(["query:1      Enter data.t.p","t.rego:2     | Enter data.t.p","t.rego:4     | | Note \"n\""])");
 }
 
+TEST(Trace, EvalJsonUsesGoFieldNames) {
+  Trace raw = rego::filter_trace(trace_of("package t\n", "x := [1]; x[0] == 1"), ExplainMode::Full);
+  rego::Value v = rego::eval_explanation_value(raw);
+  ASSERT_EQ(v.as_array().size(), raw.size());
+  const rego::Value& enter = v.as_array()[0];
+  EXPECT_EQ(rego::json::write(*enter.get(rego::Value::string("Op"))), "\"Enter\"");
+  EXPECT_EQ(rego::json::write(*enter.get(rego::Value::string("QueryID"))), "0");
+  EXPECT_TRUE(enter.get(rego::Value::string("Locals"))->is_null());
+  EXPECT_EQ(rego::json::write(*enter.get(rego::Value::string("Location"))), R"({"col":1,"file":"","row":1})");
+  // The second Eval sees x bound: ast.ValueMap's {name, type, value}, collections holding terms.
+  EXPECT_EQ(rego::json::write(*v.as_array()[2].get(rego::Value::string("Locals"))),
+            R"([{"name":"x","type":"array","value":[{"type":"number","value":1}]}])");
+}
+
 TEST(Trace, ExplainModes) {
   EXPECT_EQ(rego::parse_explain_mode("notes"), ExplainMode::Notes);
   EXPECT_EQ(rego::parse_explain_mode("fails"), ExplainMode::Fails);
