@@ -263,10 +263,21 @@ bool Evaluator::eval_every(const ast::Expr& e, Frame& f, Cont k) {
       if (key) unify_value(*key, kk, f, [&] { return unify_value(val, vv, f, body); });
       else unify_value(val, vv, f, body);
       undo(m);
+      if (trace_) [[unlikely]] trace_every(TraceOp::Redo, e);
       return ok;
     };
     // A domain that is not a collection makes `every` false (OPA: it is not iterable).
     if (!coll.is_collection()) return true;
+    if (trace_) [[unlikely]] {
+      // OPA iterates the domain as a query of its own, with the body a closure below it.
+      {
+        TraceQuery domain(*this, f, nullptr);
+        trace_every(TraceOp::Enter, e);
+        all = for_each_member(coll, check);
+        trace_every(all ? TraceOp::Exit : TraceOp::Fail, e);
+      }
+      return all ? k() : true;
+    }
     all = for_each_member(coll, check);
     return all ? k() : true;
   });

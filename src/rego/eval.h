@@ -252,6 +252,7 @@ class Evaluator {
   bool trace_closure(const ast::Body& body, Frame& f, Cont k);
   void trace_rule(TraceOp op, const ast::Rule& r, const std::string& path);
   void trace_body(TraceOp op, const ast::Body& b);
+  void trace_every(TraceOp op, const ast::Expr& e);  // `every`: events of its domain query
   void trace_note(const std::string& message, const Location& loc);
   void trace_index(const RuleNode& node, size_t matched, bool early_exit);
   size_t index_matches(const RuleNode& node) const;

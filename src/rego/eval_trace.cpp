@@ -138,6 +138,10 @@ void Evaluator::trace_rule(TraceOp op, const ast::Rule& r, const std::string& pa
   emit(op, TraceNodeType::Rule, it->second, r.loc);
 }
 
+void Evaluator::trace_every(TraceOp op, const ast::Expr& e) {
+  emit(op, TraceNodeType::Expr, traced_expr(e, 0), e.loc);
+}
+
 void Evaluator::trace_body(TraceOp op, const ast::Body& b) {
   emit(op, TraceNodeType::Body, traced_body(b), b.empty() ? Location{} : b[0].loc);
 }

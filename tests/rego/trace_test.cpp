@@ -2,6 +2,8 @@
 // (notes, fails) and the explanation's JSON and pretty forms, checked against OPA's topdown behaviour.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "rego/engine.h"
 #include "rego/json.h"
 #include "rego/trace.h"
@@ -106,6 +108,21 @@ TEST(Trace, ComprehensionIsAClosure) {
                            "Redo x = [y | assign(y, 1)]", "Redo x = [y | assign(y, 1)]"}));
   EXPECT_EQ(t[2].query_id, 1u);
   EXPECT_EQ(t[2].type, TraceNodeType::Body);
+}
+
+TEST(Trace, EveryIteratesItsDomainAsAQuery) {
+  Trace t = rego::filter_trace(trace_of("package t\n", "every x in [1, 2] { x > 1 }"), ExplainMode::Full);
+  auto o = ops(t);
+  ASSERT_GE(o.size(), 4u);
+  EXPECT_EQ(o[2], "Enter every x in [1, 2] { gt(x, 1) }");
+  EXPECT_EQ(t[2].query_id, 1u);
+  EXPECT_EQ(o[3], "Enter gt(x, 1)");
+  EXPECT_EQ(t[3].query_id, 2u);
+  EXPECT_EQ(t[3].parent_id, 1u);
+  EXPECT_EQ(o[5], "Fail gt(x, 1)");
+  // The first member fails the body, so the domain query fails and the query with it.
+  EXPECT_NE(std::find(o.begin(), o.end(), "Fail every x in [1, 2] { gt(x, 1) }"), o.end());
+  EXPECT_EQ(o.back(), "Fail every x in [1, 2] { gt(x, 1) }");
 }
 
 TEST(Trace, FunctionCallEntersItsRule) {
