@@ -79,6 +79,7 @@ class Evaluator {
       : policy_(policy), data_(data), has_input_(input != nullptr), bctx_(bctx), opts_(opts),
         trace_(opts.tracer != nullptr) {
     if (input) input_ = *input;
+    if (trace_) [[unlikely]] trace_memo_ = std::make_unique<TraceMemo>();
   }
 
   // Evaluates a compiled query body; calls k once per solution with the frame holding its bindings.
@@ -267,8 +268,12 @@ class Evaluator {
   Frame* trace_frame_ = nullptr;
   const std::vector<std::string>* trace_names_ = nullptr;
   const ast::Expr* trace_expr_ = nullptr;  // the expression being evaluated (Index events name it)
-  std::unordered_map<const void*, std::vector<std::string>> slot_names_;  // rule/query -> slot -> var name
-  std::unordered_map<const void*, TracedNode> traced_nodes_;
+  // Memos, allocated only when tracing so an untraced evaluation does not build and destroy them.
+  struct TraceMemo {
+    std::unordered_map<const void*, std::vector<std::string>> slot_names;  // rule/query -> slot -> var name
+    std::unordered_map<const void*, TracedNode> nodes;
+  };
+  std::unique_ptr<TraceMemo> trace_memo_;
 
   std::vector<Value> expr_values_;
   bool track_exprs_ = false;

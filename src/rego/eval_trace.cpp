@@ -70,13 +70,13 @@ Evaluator::TraceQuery::~TraceQuery() {
 }
 
 const std::vector<std::string>& Evaluator::names_for(const void* key) {
-  auto it = slot_names_.find(key);
-  if (it != slot_names_.end()) return it->second;
-  return slot_names_[key];
+  auto it = trace_memo_->slot_names.find(key);
+  if (it != trace_memo_->slot_names.end()) return it->second;
+  return trace_memo_->slot_names[key];
 }
 
 void Evaluator::register_names(const ast::Rule& rule) {
-  auto& names = slot_names_[&rule];
+  auto& names = trace_memo_->slot_names[&rule];
   if (!names.empty()) return;
   for (const ast::Rule* r = &rule; r; r = r->else_rule.get()) {
     for (const auto& t : r->head.args) collect_names(*t, names);
@@ -88,7 +88,7 @@ void Evaluator::register_names(const ast::Rule& rule) {
 }
 
 void Evaluator::register_names(const ast::Body& body) {
-  auto& names = slot_names_[&body];
+  auto& names = trace_memo_->slot_names[&body];
   if (names.empty()) collect_body_names(body, names);
 }
 
@@ -117,13 +117,13 @@ void Evaluator::emit(TraceOp op, TraceNodeType type, const TracedNode& node, con
 }
 
 const Evaluator::TracedNode& Evaluator::traced_expr(const ast::Expr& e, size_t index) {
-  auto [it, fresh] = traced_nodes_.try_emplace(&e);
+  auto [it, fresh] = trace_memo_->nodes.try_emplace(&e);
   if (fresh) it->second = {ast::expr_to_value(e, index), expr_text(e)};
   return it->second;
 }
 
 const Evaluator::TracedNode& Evaluator::traced_body(const ast::Body& b) {
-  auto [it, fresh] = traced_nodes_.try_emplace(&b);
+  auto [it, fresh] = trace_memo_->nodes.try_emplace(&b);
   if (fresh) {
     std::string text;
     for (const auto& e : b) text += (text.empty() ? "" : "; ") + expr_text(e);
@@ -133,7 +133,7 @@ const Evaluator::TracedNode& Evaluator::traced_body(const ast::Body& b) {
 }
 
 void Evaluator::trace_rule(TraceOp op, const ast::Rule& r, const std::string& path) {
-  auto [it, fresh] = traced_nodes_.try_emplace(&r);
+  auto [it, fresh] = trace_memo_->nodes.try_emplace(&r);
   if (fresh) it->second = {ast::rule_to_value(r), path};
   emit(op, TraceNodeType::Rule, it->second, r.loc);
 }
@@ -165,8 +165,8 @@ void Evaluator::trace_index(const RuleNode& node, size_t matched, bool early_exi
   std::string msg = matched == 1 ? "(matched 1 rule" : "(matched " + std::to_string(matched) + " rules";
   if (early_exit) msg += ", early exit";
   msg += ")";
-  auto it = traced_nodes_.find(trace_expr_);
-  TracedNode n{it == traced_nodes_.end() ? Value() : it->second.json, node.path};
+  auto it = trace_memo_->nodes.find(trace_expr_);
+  TracedNode n{it == trace_memo_->nodes.end() ? Value() : it->second.json, node.path};
   emit(TraceOp::Index, TraceNodeType::Expr, n, trace_expr_->loc, std::move(msg));
 }
 
@@ -211,7 +211,7 @@ bool Evaluator::trace_expr(const ast::Body& body, size_t i, Frame& f, Cont k) {
 
 // `not e` runs e as a child query of one expression (OPA's evalNot); true when e has a solution.
 bool Evaluator::trace_negation(const ast::Expr& e, Frame& f) {
-  auto [it, fresh] = traced_nodes_.try_emplace(reinterpret_cast<const char*>(&e) + 1);
+  auto [it, fresh] = trace_memo_->nodes.try_emplace(reinterpret_cast<const char*>(&e) + 1);
   if (fresh) {
     std::string text = expr_text(e);
     if (text.rfind("not ", 0) == 0) text = text.substr(4);
