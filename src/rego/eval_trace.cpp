@@ -37,10 +37,12 @@ void collect_names(const Term& t, std::vector<std::string>& names) {
 // what its events show; everything else as Rego source (calls in prefix form, as OPA's Expr.String does).
 std::string expr_text(const ast::Expr& e) {
   const Term& t = *e.terms[0];
-  if (e.kind == ast::ExprKind::Term && t.kind == TermKind::Call && t.resolved_kind == ast::kResolvedAssign &&
-      t.items.size() == 2 && e.with.empty())
-    return (e.negated ? "not " : "") + ast::term_to_string(*t.items[0]) + " = " + ast::term_to_string(*t.items[1]);
-  return ast::expr_to_string(e);
+  if (!(e.kind == ast::ExprKind::Term && t.kind == TermKind::Call && t.resolved_kind == ast::kResolvedAssign &&
+        t.items.size() == 2))
+    return ast::expr_to_string(e);
+  std::string out = (e.negated ? "not " : "") + ast::term_to_string(*t.items[0]) + " = " + ast::term_to_string(*t.items[1]);
+  for (const ast::With& w : e.with) out += " with " + ast::term_to_string(*w.target) + " as " + ast::term_to_string(*w.value);
+  return out;
 }
 
 Value without_negation(const Value& expr_json) {

@@ -53,6 +53,12 @@ TEST(Trace, QueryEnterEvalExitRedo) {
   EXPECT_EQ(t[1].type, TraceNodeType::Expr);
 }
 
+TEST(Trace, AssignmentShowsAsOpaCompilesIt) {
+  Trace t = rego::filter_trace(trace_of("package t\n", "x := input with input as 2"), ExplainMode::Full);
+  ASSERT_GE(t.size(), 2u);
+  EXPECT_EQ(t[1].node_text, "x = input with input as 2");
+}
+
 TEST(Trace, DebugKeepsUnifyFullDropsIt) {
   Trace raw = trace_of("package t\n", "x := 1");
   size_t unify = 0;
