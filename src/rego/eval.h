@@ -254,6 +254,7 @@ class Evaluator {
   void trace_rule(TraceOp op, const ast::Rule& r, const std::string& path);
   void trace_body(TraceOp op, const ast::Body& b);
   void trace_every(TraceOp op, const ast::Expr& e);  // `every`: events of its domain query
+  void trace_default(const ast::Rule& rule, const std::string& path, Frame& frame);
   void trace_note(const std::string& message, const Location& loc);
   void trace_index(const RuleNode& node, size_t matched, bool early_exit);
   size_t index_matches(const RuleNode& node) const;

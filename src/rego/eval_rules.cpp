@@ -195,6 +195,7 @@ std::optional<Value> Evaluator::rule_value(const RuleNode& node) {
     result = TreeBuilder::build(tree.root);
   } else if (node.default_rule && node.default_rule->head.value) {
     Frame frame(node.default_rule->num_slots);
+    if (trace_) [[unlikely]] trace_default(*node.default_rule, node.path, frame);
     result = first_value(*this, *node.default_rule->head.value, frame);
   } else if (!node.rules.empty()) {
     // No definition succeeded: partial sets and objects are empty, complete rules undefined.
@@ -258,6 +259,7 @@ bool Evaluator::call_function(const Term& call, const RuleNode& fn, BuiltinArgs 
   }
   if (!result && fn.default_rule && fn.default_rule->head.value) {
     Frame frame(fn.default_rule->num_slots);
+    if (trace_) [[unlikely]] trace_default(*fn.default_rule, fn.path, frame);
     result = first_value(*this, *fn.default_rule->head.value, frame);
   }
   --depth_;

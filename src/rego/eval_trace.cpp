@@ -144,6 +144,15 @@ void Evaluator::trace_every(TraceOp op, const ast::Expr& e) {
   emit(op, TraceNodeType::Expr, traced_expr(e, 0), e.loc);
 }
 
+// The default rule, when no other definition produced a value: OPA evaluates its (empty) body as a child
+// query, so it shows as Enter, Exit and Redo of the rule.
+void Evaluator::trace_default(const ast::Rule& rule, const std::string& path, Frame& frame) {
+  TraceQuery child(*this, frame, nullptr);
+  trace_rule(TraceOp::Enter, rule, path);
+  trace_rule(TraceOp::Exit, rule, path);
+  trace_rule(TraceOp::Redo, rule, path);
+}
+
 void Evaluator::trace_body(TraceOp op, const ast::Body& b) {
   emit(op, TraceNodeType::Body, traced_body(b), b.empty() ? Location{} : b[0].loc);
 }

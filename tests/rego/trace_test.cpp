@@ -159,6 +159,18 @@ TEST(Trace, TraceBuiltinMakesNotesWithTheirLineage) {
   EXPECT_EQ(notes[4].row, 7u);
 }
 
+TEST(Trace, DefaultRuleEnteredWhenNothingElseMatched) {
+  const char* m = "package t\ndefault allow := false\nallow if input.x == 1\n";
+  Trace t = rego::filter_trace(trace_of(m, "data.t.allow", R"({"x":2})"), ExplainMode::Full);
+  auto o = ops(t);
+  ASSERT_GE(o.size(), 9u);
+  EXPECT_EQ(o[5], "Fail equal(input.x, 1)");
+  EXPECT_EQ(o[6], "Enter data.t.allow");
+  EXPECT_EQ(t[6].row, 2u);  // the default rule's line
+  EXPECT_EQ(t[6].query_id, 2u);
+  EXPECT_EQ(o[7], "Exit data.t.allow");
+}
+
 TEST(Trace, FailsKeepsTheFailuresAndTheirLineage) {
   const char* m = "package t\nallow if {\n\tinput.user == \"alice\"\n}\n";
   Trace fails = rego::filter_trace(trace_of(m, "data.t.allow", R"({"user":"bob"})"), ExplainMode::Fails);
