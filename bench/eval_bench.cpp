@@ -33,11 +33,14 @@ Prepared prepare(const std::string& module, const std::string& query, const std:
   return p;
 }
 
-void run(benchmark::State& state, const Prepared& p, const rego::Value& want) {
+// tracer: explain on (a full trace per evaluation, as ?explain=full does), to compare with tracing off.
+void run(benchmark::State& state, const Prepared& p, const rego::Value& want, rego::BufferTracer* tracer = nullptr) {
   rego::QueryOptions opts;
   opts.input = p.input;
   opts.now_ns = 1;
+  opts.tracer = tracer;
   for (auto _ : state) {
+    if (tracer) tracer->events.clear();
     auto r = rego::evaluate(*p.query, p.data, opts);
     if (r.rows.empty() || r.rows[0].expressions[0].value != want) {
       state.SkipWithError("unexpected result");
@@ -49,7 +52,7 @@ void run(benchmark::State& state, const Prepared& p, const rego::Value& want) {
 }
 
 // Role-based access control: the classic OPA example policy.
-void BM_RBAC(benchmark::State& state) {
+const Prepared& rbac() {
   static const Prepared p = prepare(R"(package rbac
 default allow := false
 allow if {
@@ -68,9 +71,17 @@ user_is_granted contains grant if {
 "employee":[{"action":"read","type":"dog"},{"action":"read","type":"cat"},{"action":"update","type":"dog"},{"action":"update","type":"cat"}],
 "billing":[{"action":"read","type":"finance"},{"action":"update","type":"finance"}]}})",
                                     R"({"user":"bob","action":"update","type":"finance"})");
-  run(state, p, rego::Value::boolean(true));
+  return p;
 }
+void BM_RBAC(benchmark::State& state) { run(state, rbac(), rego::Value::boolean(true)); }
 BENCHMARK(BM_RBAC);
+
+// The same with every trace event recorded: what ?explain=full costs.
+void BM_RBAC_Explain(benchmark::State& state) {
+  rego::BufferTracer tracer;
+  run(state, rbac(), rego::Value::boolean(true), &tracer);
+}
+BENCHMARK(BM_RBAC_Explain);
 
 // A thousand rules, each keyed on input.kind: the rule index must keep this close to a single rule's cost.
 void BM_ThousandRulesIndexed(benchmark::State& state) {

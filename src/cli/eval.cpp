@@ -21,7 +21,8 @@ const char* kUsage =
     "      --v0-compatible        parse policies and the query as Rego v0\n"
     "      --strict-builtin-errors  treat the first built-in error as fatal\n"
     "      --fail                 exit 1 when the result is undefined\n"
-    "      --fail-defined         exit 1 when the result is defined\n";
+    "      --fail-defined         exit 1 when the result is defined\n"
+    "      --explain MODE         trace the evaluation: off, notes, fails, full, debug (json and pretty)\n";
 
 const std::vector<FlagSpec> kFlags = {
     {{"--help", "-h"}, false},
@@ -34,6 +35,7 @@ const std::vector<FlagSpec> kFlags = {
     {{"--strict-builtin-errors"}, false},
     {{"--fail"}, false},
     {{"--fail-defined"}, false},
+    {{"--explain"}, true},
 };
 
 // Prints errors the way the chosen format does: JSON on stdout, or OPA's text on stderr.
@@ -61,6 +63,10 @@ int run_eval(const std::vector<std::string>& argv) {
   if (args.has("--stdin-input") && args.has("--input"))
     return usage_error("eval", "specify --stdin-input or --input but not both", kUsage);
   const bool v0 = args.has("--v0-compatible");
+  const auto explain = rego::parse_explain_mode(args.last("--explain", "off"));
+  if (!explain)
+    return usage_error("eval", "invalid --explain " + args.last("--explain") + " (off, notes, fails, full, debug)",
+                       kUsage);
 
   // The input document: a problem here is a usage-level error in OPA (plain text on stderr, exit 2).
   std::optional<rego::Value> input;
@@ -111,14 +117,20 @@ int run_eval(const std::vector<std::string>& argv) {
     std::cerr << line;
     if (line.empty() || line.back() != '\n') std::cerr << '\n';
   };
+  rego::BufferTracer tracer;
+  if (*explain != rego::ExplainMode::Off) qopts.tracer = &tracer;
   rego::QueryResult result = rego::evaluate(*compiled.policy, loaded.data, args.positional.front(), qopts);
 
   if (!result.ok()) {
     print_errors(format, result.errors);
     return kExitUsage;
   }
-  if (format == "json") std::cout << result_json(result);
-  else if (format == "pretty") std::cout << result_pretty(result);
+  // As opa eval: the filtered trace goes under "explanation" in JSON, and before the result in pretty form.
+  const rego::Trace trace = rego::filter_trace(tracer.events, *explain);
+  if (format == "json" && *explain != rego::ExplainMode::Off)
+    std::cout << with_explanation(result_json(result), rego::eval_explanation_value(trace));
+  else if (format == "json") std::cout << result_json(result);
+  else if (format == "pretty") std::cout << rego::pretty_trace(trace) << result_pretty(result);
   else if (format == "raw") std::cout << result_raw(result);
   else if (format == "values") std::cout << result_values(result);
   else std::cout << result_bindings(result);

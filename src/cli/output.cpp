@@ -154,6 +154,16 @@ std::string table(const std::vector<std::string>& headers, const std::vector<std
 
 }  // namespace
 
+std::string with_explanation(const std::string& json_doc, const rego::Value& explanation) {
+  // json_doc is "{}\n" or "{\n  ...\n}\n": reopen the object and add the member at the end.
+  std::string out = json_doc;
+  while (!out.empty() && (out.back() == '\n' || out.back() == '}')) out.pop_back();
+  if (out == "{") out += "\n";
+  else out += ",\n";
+  append(out, pad(1), "\"explanation\": ", value_at(explanation, 1), "\n}\n");
+  return out;
+}
+
 std::string result_pretty(const rego::QueryResult& result, size_t limit) {
   if (!result.ok()) return errors_text(result.errors);
   if (result.rows.empty()) return "undefined\n";

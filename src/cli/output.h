@@ -14,6 +14,8 @@ namespace trex::cli {
 
 // {"result":[{"expressions":[...],"bindings":{...}}]}, or {} when undefined. Ends with a newline.
 std::string result_json(const rego::QueryResult& result);
+// result_json's document with an "explanation" member added last (`opa eval --explain --format json`).
+std::string with_explanation(const std::string& json_doc, const rego::Value& explanation);
 
 // {"errors":[{"message","code","location":{"file","row","col"}}]}. Ends with a newline.
 std::string errors_json(const rego::Errors& errors);

@@ -235,6 +235,18 @@ std::string ref_to_string(const std::vector<TermPtr>& ref) {
   return out;
 }
 
+std::string expr_to_string(const Expr& e) {
+  std::string out;
+  append_expr(e, out);
+  return out;
+}
+
+std::string body_to_string(const Body& b) {
+  std::string out;
+  append_body(b, out);
+  return out;
+}
+
 std::string term_to_string(const Term& t) {
   std::string out;
   append_term(t, out);

@@ -152,5 +152,7 @@ struct Module {
 std::string ref_to_string(const std::vector<TermPtr>& ref);
 // Any term back to Rego source (for error messages and `text`).
 std::string term_to_string(const Term& t);
+std::string expr_to_string(const Expr& e);
+std::string body_to_string(const Body& b);  // expressions joined by "; "
 
 }  // namespace rego::ast

@@ -35,6 +35,8 @@ Value call_terms(const Term& call) {
   return Value::array(std::move(out));
 }
 
+}  // namespace
+
 Value expr_to_value(const Expr& e, size_t index) {
   std::vector<ObjectEntry> out{{s("index"), Value::integer(static_cast<int64_t>(index))}};
   if (e.negated) out.emplace_back(s("negated"), Value::boolean(true));
@@ -75,6 +77,8 @@ Value expr_to_value(const Expr& e, size_t index) {
   return obj(std::move(out));
 }
 
+namespace {
+
 Value head_to_value(const Rule& r) {
   const RuleHead& h = r.head;
   std::vector<ObjectEntry> out;
@@ -91,6 +95,8 @@ Value head_to_value(const Rule& r) {
   return obj(std::move(out));
 }
 
+}  // namespace
+
 Value rule_to_value(const Rule& r) {
   std::vector<ObjectEntry> out{{s("head"), head_to_value(r)}};
   // OPA gives a rule without a body the body `true`.
@@ -104,8 +110,6 @@ Value rule_to_value(const Rule& r) {
   if (r.annotations.is_object()) out.emplace_back(s("annotations"), Value::array({r.annotations}));
   return obj(std::move(out));
 }
-
-}  // namespace
 
 Value term_to_value(const Term& t) {
   switch (t.kind) {

@@ -11,5 +11,7 @@ namespace rego::ast {
 Value module_to_value(const Module& m);
 Value term_to_value(const Term& t);
 Value body_to_value(const Body& b);
+Value expr_to_value(const Expr& e, size_t index);  // index: the expression's position in its body
+Value rule_to_value(const Rule& r);
 
 }  // namespace rego::ast

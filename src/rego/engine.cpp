@@ -72,6 +72,7 @@ QueryResult run_query(const CompiledPolicy& policy, const CompiledQuery& q, cons
     eo.cancel = opts.cancel;
     eo.deadline = opts.deadline;
     eo.print = &opts.print;
+    eo.tracer = opts.tracer;
     const Value* input = opts.input ? &*opts.input : nullptr;
     bctx.input = input;
     eval::Evaluator ev(policy, data, input, bctx, eo);

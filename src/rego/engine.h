@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "rego/error.h"
+#include "rego/trace.h"
 #include "rego/value.h"
 
 namespace rego {
@@ -52,6 +53,10 @@ struct QueryOptions {
   // Stops the evaluation with eval_cancel_error once this time has passed (checked periodically, as cancel).
   // The default (the clock's epoch) means no deadline.
   std::chrono::steady_clock::time_point deadline{};
+  // Receives OPA's explain events (trace.h: BufferTracer, then filter/format with explanation_json or
+  // pretty_trace). Null = no tracing, which costs nothing beyond a pointer test. Used by evaluate() and
+  // evaluate(PreparedQuery); evaluate_path ignores it (the server traces through a query).
+  Tracer* tracer = nullptr;
 };
 
 struct ExpressionValue {

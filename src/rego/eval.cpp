@@ -30,6 +30,20 @@ const Value* Evaluator::var_value(const Term& v, const Frame& f) const {
 
 void Evaluator::run(const ast::Body& body, Frame& frame, FunctionRef<bool(Frame&)> k) {
   top_body_ = &body;
+  if (trace_) [[unlikely]] {
+    // The query is query 0, its own parent (OPA numbers the top-level query so).
+    register_names(body);
+    trace_frame_ = &frame;
+    trace_names_ = &names_for(&body);
+    trace_body(TraceOp::Enter, body);
+    eval_body(body, 0, frame, [&] {
+      trace_body(TraceOp::Exit, body);
+      bool more = k(frame);
+      trace_body(TraceOp::Redo, body);
+      return more;
+    });
+    return;
+  }
   eval_body(body, 0, frame, [&] { return k(frame); });
 }
 
@@ -86,6 +100,7 @@ std::optional<Value> Evaluator::document(const std::vector<Value>& path) {
 
 bool Evaluator::eval_body(const ast::Body& body, size_t i, Frame& f, Cont k) {
   if (i == body.size()) return k();
+  if (trace_) [[unlikely]] return trace_expr(body, i, f, k);
   return eval_expr(body[i], f, [&] { return eval_body(body, i + 1, f, k); });
 }
 
@@ -101,10 +116,14 @@ bool Evaluator::eval_expr(const ast::Expr& e, Frame& f, Cont k, bool with_applie
   if (e.negated) {
     size_t m = mark();
     bool found = false;
-    eval_expr_inner(e, f, [&] {
-      found = true;
-      return false;
-    });
+    if (trace_) [[unlikely]] {
+      found = trace_negation(e, f);
+    } else {
+      eval_expr_inner(e, f, [&] {
+        found = true;
+        return false;
+      });
+    }
     undo(m);
     if (found) return true;
     if (track_exprs_ && top_body_ && &e >= top_body_->data() && &e < top_body_->data() + top_body_->size())
@@ -194,7 +213,8 @@ bool Evaluator::eval_expr_inner(const ast::Expr& e, Frame& f, Cont k) {
   };
   // A query of one expression reports its value even when it is false (`opa eval 'data.x.allow'`); in a
   // body, false fails the expression.
-  const bool keep_false = top_level && top_body_->size() == 1;
+  // Not under `not`: `not 1 == 2` must see the false and succeed.
+  const bool keep_false = top_level && top_body_->size() == 1 && !e.negated;
   switch (e.kind) {
     case ast::ExprKind::SomeDecl: record(Value::boolean(true)); return k();
     case ast::ExprKind::SomeIn: return eval_some_in(e, f, [&] { record(Value::boolean(true)); return k(); });
@@ -255,18 +275,31 @@ bool Evaluator::eval_every(const ast::Expr& e, Frame& f, Cont k) {
       size_t m = mark();
       bool ok = false;
       auto body = [&] {
-        return eval_body(e.body, 0, f, [&] {
+        auto done = [&] {
           ok = true;
           return false;
-        });
+        };
+        if (trace_) [[unlikely]] return trace_closure(e.body, f, done);
+        return eval_body(e.body, 0, f, done);
       };
       if (key) unify_value(*key, kk, f, [&] { return unify_value(val, vv, f, body); });
       else unify_value(val, vv, f, body);
       undo(m);
+      if (trace_) [[unlikely]] trace_every(TraceOp::Redo, e);
       return ok;
     };
     // A domain that is not a collection makes `every` false (OPA: it is not iterable).
     if (!coll.is_collection()) return true;
+    if (trace_) [[unlikely]] {
+      // OPA iterates the domain as a query of its own, with the body a closure below it.
+      {
+        TraceQuery domain(*this, f, nullptr);
+        trace_every(TraceOp::Enter, e);
+        all = for_each_member(coll, check);
+        trace_every(all ? TraceOp::Exit : TraceOp::Fail, e);
+      }
+      return all ? k() : true;
+    }
     all = for_each_member(coll, check);
     return all ? k() : true;
   });

@@ -22,6 +22,7 @@
 #include "rego/builtins/registry.h"
 #include "rego/function_ref.h"
 #include "rego/policy.h"
+#include "rego/trace.h"
 
 namespace rego::eval {
 
@@ -68,14 +69,17 @@ struct EvalOptions {
   const std::atomic<bool>* cancel = nullptr;
   std::chrono::steady_clock::time_point deadline{};  // epoch = none
   const std::function<void(const std::string&)>* print = nullptr;  // print() output; null or empty discards
+  Tracer* tracer = nullptr;  // explain events; null = no tracing
 };
 
 class Evaluator {
  public:
   Evaluator(const CompiledPolicy& policy, const Value& data, const Value* input, BuiltinContext& bctx,
             const EvalOptions& opts)
-      : policy_(policy), data_(data), has_input_(input != nullptr), bctx_(bctx), opts_(opts) {
+      : policy_(policy), data_(data), has_input_(input != nullptr), bctx_(bctx), opts_(opts),
+        trace_(opts.tracer != nullptr) {
     if (input) input_ = *input;
+    if (trace_) [[unlikely]] trace_memo_ = std::make_unique<TraceMemo>();
   }
 
   // Evaluates a compiled query body; calls k once per solution with the frame holding its bindings.
@@ -224,6 +228,53 @@ class Evaluator {
   }
   bool apply_with(const ast::Expr& e, size_t i, Frame& f, std::vector<std::unique_ptr<Cache>>& caches,
                   const WithState& outer, Cont k);
+
+  // ---- tracing (eval_trace.cpp) ----
+  // Every hook is behind one test of trace_, so evaluation without a tracer pays nothing else.
+  struct TracedNode {
+    Value json;        // OPA's AST JSON
+    std::string text;  // as the pretty trace prints it
+  };
+  class TraceQuery {
+   public:
+    TraceQuery(Evaluator& ev, Frame& frame, const void* names_key);
+    ~TraceQuery();
+    TraceQuery(const TraceQuery&) = delete;
+    TraceQuery& operator=(const TraceQuery&) = delete;
+
+   private:
+    Evaluator& ev_;
+    uint64_t qid_, parent_;
+    Frame* frame_;
+    const std::vector<std::string>* names_;
+  };
+  bool trace_expr(const ast::Body& body, size_t i, Frame& f, Cont k);
+  bool trace_negation(const ast::Expr& e, Frame& f);
+  bool trace_closure(const ast::Body& body, Frame& f, Cont k);
+  void trace_rule(TraceOp op, const ast::Rule& r, const std::string& path);
+  void trace_body(TraceOp op, const ast::Body& b);
+  void trace_every(TraceOp op, const ast::Expr& e);  // `every`: events of its domain query
+  void trace_default(const ast::Rule& rule, const std::string& path, Frame& frame);
+  void trace_note(const std::string& message, const Location& loc);
+  void trace_index(const RuleNode& node, size_t matched, bool early_exit);
+  size_t index_matches(const RuleNode& node) const;
+  void register_names(const ast::Rule& rule);
+  void register_names(const ast::Body& body);
+  const std::vector<std::string>& names_for(const void* key);
+  const TracedNode& traced_expr(const ast::Expr& e, size_t index);
+  const TracedNode& traced_body(const ast::Body& b);
+  void emit(TraceOp op, TraceNodeType type, const TracedNode& node, const Location& loc, std::string message = {});
+  const bool trace_;
+  uint64_t trace_qid_ = 0, trace_parent_ = 0, next_qid_ = 1;
+  Frame* trace_frame_ = nullptr;
+  const std::vector<std::string>* trace_names_ = nullptr;
+  const ast::Expr* trace_expr_ = nullptr;  // the expression being evaluated (Index events name it)
+  // Memos, allocated only when tracing so an untraced evaluation does not build and destroy them.
+  struct TraceMemo {
+    std::unordered_map<const void*, std::vector<std::string>> slot_names;  // rule/query -> slot -> var name
+    std::unordered_map<const void*, TracedNode> nodes;
+  };
+  std::unique_ptr<TraceMemo> trace_memo_;
 
   std::vector<Value> expr_values_;
   bool track_exprs_ = false;

@@ -70,6 +70,7 @@ std::optional<Value> first_value(Evaluator& ev, const Term& t, Frame& f) {
 }  // namespace
 
 std::optional<Value> Evaluator::rule_value(const RuleNode& node) {
+  if (trace_) [[unlikely]] trace_index(node, index_matches(node), node.all_ground_same);
   auto cached = cache_->rules.find(&node);
   if (cached != cache_->rules.end()) return cached->second;
   if (in_progress_[&node] > 0) fail(code::kRecursion, "rule " + node.path + " is recursive", {});
@@ -112,7 +113,13 @@ std::optional<Value> Evaluator::rule_value(const RuleNode& node) {
     bool stop_all = false;
     for (const ast::Rule* r = &rule; r; r = r->else_rule.get()) {
       bool produced = false;
-      eval_body(r->body, 0, frame, [&] {
+      std::optional<TraceQuery> traced;
+      if (trace_) [[unlikely]] {
+        register_names(rule);
+        traced.emplace(*this, frame, &rule);
+        trace_rule(TraceOp::Enter, *r, node.path);
+      }
+      auto solution = [&] {
         produced = true;
         switch (rule.head.kind) {
           case ast::RuleKind::PartialSet: {
@@ -163,7 +170,17 @@ std::optional<Value> Evaluator::rule_value(const RuleNode& node) {
           });
         });
         return true;
-      });
+      };
+      if (trace_) [[unlikely]] {
+        eval_body(r->body, 0, frame, [&] {
+          trace_rule(TraceOp::Exit, *r, node.path);
+          bool more = solution();
+          trace_rule(TraceOp::Redo, *r, node.path);
+          return more;
+        });
+      } else {
+        eval_body(r->body, 0, frame, solution);
+      }
       if (produced) break;
     }
     if (stop_all) break;
@@ -178,6 +195,7 @@ std::optional<Value> Evaluator::rule_value(const RuleNode& node) {
     result = TreeBuilder::build(tree.root);
   } else if (node.default_rule && node.default_rule->head.value) {
     Frame frame(node.default_rule->num_slots);
+    if (trace_) [[unlikely]] trace_default(*node.default_rule, node.path, frame);
     result = first_value(*this, *node.default_rule->head.value, frame);
   } else if (!node.rules.empty()) {
     // No definition succeeded: partial sets and objects are empty, complete rules undefined.
@@ -193,6 +211,11 @@ std::optional<Value> Evaluator::rule_value(const RuleNode& node) {
 
 bool Evaluator::call_function(const Term& call, const RuleNode& fn, BuiltinArgs args, ValueCont k) {
   if (++depth_ > kMaxDepth) fail(code::kInternal, "evaluation too deeply nested (function " + fn.path + ")", call.loc);
+  if (trace_) [[unlikely]] {
+    size_t matched = 0;
+    for (const CompiledRule& cr : fn.rules) matched += cr.rule->head.args.size() == args.size();
+    trace_index(fn, matched, false);
+  }
   std::optional<Value> result;
   for (const CompiledRule& cr : fn.rules) {
     const ast::Rule& rule = *cr.rule;
@@ -202,9 +225,16 @@ bool Evaluator::call_function(const Term& call, const RuleNode& fn, BuiltinArgs 
     RuleScope in_rule(rule_stack_, &rule);
     for (const ast::Rule* r = &rule; r; r = r->else_rule.get()) {
       bool produced = false;
+      std::optional<TraceQuery> traced;
+      if (trace_) [[unlikely]] {
+        register_names(rule);
+        traced.emplace(*this, frame, &rule);
+        trace_rule(TraceOp::Enter, *r, fn.path);
+      }
       auto unify_args = [&](auto&& self, size_t i) -> bool {
         if (i == args.size()) {
           return eval_body(r->body, 0, frame, [&] {
+            if (trace_) [[unlikely]] trace_rule(TraceOp::Exit, *r, fn.path);
             auto accept = [&](const Value& v) {
               produced = true;
               if (result && *result != v)
@@ -217,6 +247,7 @@ bool Evaluator::call_function(const Term& call, const RuleNode& fn, BuiltinArgs 
             };
             if (r->head.value) eval_term(*r->head.value, frame, accept);
             else accept(Value::boolean(true));
+            if (trace_) [[unlikely]] trace_rule(TraceOp::Redo, *r, fn.path);
             return !cr.ground_value;
           });
         }
@@ -228,6 +259,7 @@ bool Evaluator::call_function(const Term& call, const RuleNode& fn, BuiltinArgs 
   }
   if (!result && fn.default_rule && fn.default_rule->head.value) {
     Frame frame(fn.default_rule->num_slots);
+    if (trace_) [[unlikely]] trace_default(*fn.default_rule, fn.path, frame);
     result = first_value(*this, *fn.default_rule->head.value, frame);
   }
   --depth_;

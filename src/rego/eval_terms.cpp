@@ -113,7 +113,7 @@ bool Evaluator::eval_term(const Term& t, Frame& f, ValueCont k) {
 Value Evaluator::eval_comprehension(const Term& t, Frame& f) {
   std::vector<Value> items;
   std::vector<ObjectEntry> entries;
-  eval_body(t.body, 0, f, [&] {
+  auto solution = [&] {
     if (t.kind == TermKind::ObjectCompr) {
       eval_term(*t.items[0], f, [&](const Value& key) {
         return eval_term(*t.items[1], f, [&](const Value& val) {
@@ -131,7 +131,9 @@ Value Evaluator::eval_comprehension(const Term& t, Frame& f) {
       });
     }
     return true;
-  });
+  };
+  if (trace_) [[unlikely]] trace_closure(t.body, f, solution);
+  else eval_body(t.body, 0, f, solution);
   if (t.kind == TermKind::ArrayCompr) return Value::array(std::move(items));
   if (t.kind == TermKind::SetCompr) return Value::set(std::move(items));
   return Value::object(std::move(entries));
@@ -260,6 +262,9 @@ bool Evaluator::call_builtin(const Term& call, const Builtin& b, BuiltinArgs arg
     return true;
   }
   if (!result) return true;
+  // trace(msg) is a Note in the explanation (OPA's builtinTrace); the built-in itself only checks its operand.
+  if (trace_) [[unlikely]]
+    if (b.name == "trace" && !args.empty() && args[0].is_string()) trace_note(args[0].as_string(), call.loc);
   if (b.nondeterministic && bctx_.memo) (*bctx_.memo)[memo_key] = *result;
   if (b.relation) {
     if (!result->is_array()) return true;

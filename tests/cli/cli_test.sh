@@ -133,6 +133,24 @@ run "eval stdin input" 0 bash -c "echo '{\"role\": \"root\"}' | '$TREX' eval -d 
   expect_eq "eval stdin input" "true" "$OUT"
 run "eval yaml input" 0 bash -c "printf 'role: guest\n' | '$TREX' eval -d policies -I -f raw data.app.allow" &&
   expect_eq "eval yaml input" "false" "$OUT"
+
+# ---- eval --explain: OPA's pretty trace before the result, "explanation" in JSON ----
+# The location column is as wide as the widest location ("$TMP/tr.rego:3") plus four, then a space.
+printf 'package tr\n\nallow if {\n\ttrace("checking")\n\tinput.x == 1\n}\n' >"$TMP/tr.rego"
+echo '{"x": 1}' >"$TMP/tr.json"
+run "eval explain notes" 0 "$TREX" eval -d "$TMP/tr.rego" -i "$TMP/tr.json" -f pretty --explain=notes data.tr.allow &&
+  expect_eq "eval explain notes" "$(printf '%-*s ' $((${#TMP} + 14)) query:1)Enter data.tr.allow
+$TMP/tr.rego:3     | Enter data.tr.allow
+$TMP/tr.rego:4     | | Note \"checking\"
+true" "$OUT"
+echo '{"x": 2}' >"$TMP/tr2.json"
+run "eval explain fails" 0 "$TREX" eval -d "$TMP/tr.rego" -i "$TMP/tr2.json" -f pretty --explain fails data.tr.allow &&
+  expect_contains "eval explain fails" "| | Fail equal(input.x, 1)" "$OUT"
+run "eval explain full json" 0 "$TREX" eval --explain=full 'x := 1' &&
+  expect_contains "eval explain full json" '"explanation": [' "$OUT" &&
+  expect_contains "eval explain full json op" '"Op": "Enter"' "$OUT"
+run "eval explain off" 0 "$TREX" eval --explain=off -f raw 'trace("x")' && expect_eq "eval explain off" "true" "$OUT"
+run "eval explain bad mode" 2 "$TREX" eval --explain=everything 1 && expect_contains "eval explain bad mode" "--explain" "$ERR"
 run "eval set values" 0 "$TREX" eval -d policies -f raw 'data.app.names' &&
   expect_eq "eval set values" '["a","b","c"]' "$OUT"
 run "eval raw strings" 0 "$TREX" eval -f raw '"a"; "b"' && expect_eq "eval raw strings" "a b" "$OUT"
