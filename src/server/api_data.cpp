@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "rego/json.h"
+#include "rego/trace.h"
 #include "server/api.h"
 #include "server/api_eval.h"
 #include "server/api_response.h"
@@ -64,9 +65,19 @@ void v1_read(ServerContext& ctx, const HttpRequest& req, HttpResponse& res, std:
 
   rego::Errors errors;
   std::optional<Value> result;
+  const rego::ExplainMode explain = explain_mode(req);
+  rego::BufferTracer tracer;
   {
     auto start = std::chrono::steady_clock::now();
-    result = rego::evaluate_path(*snap->policy, snap->data, keys, opts, errors);
+    if (explain == rego::ExplainMode::Off) {
+      result = rego::evaluate_path(*snap->policy, snap->data, keys, opts, errors);
+    } else {
+      // Tracing goes through a query, as OPA's explain does; the fast path has no trace hooks.
+      opts.tracer = &tracer;
+      rego::QueryResult r = rego::evaluate(*snap->policy, snap->data, data_ref_string(keys), opts);
+      errors = std::move(r.errors);
+      if (errors.empty() && !r.rows.empty()) result = r.rows[0].expressions[0].value;
+    }
     auto elapsed = std::chrono::steady_clock::now() - start;
     m.add("timer_rego_query_eval_ns", std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count());
     ctx.metrics.record_eval(elapsed);
@@ -91,6 +102,9 @@ void v1_read(ServerContext& ctx, const HttpRequest& req, HttpResponse& res, std:
   if (with_metrics) body.emplace_back(Value::string("metrics"), m.to_value());
   if (with_provenance) body.emplace_back(Value::string("provenance"), provenance_value(ctx, *snap));
   if (result) body.emplace_back(Value::string("result"), std::move(*result));
+  // OPA explains an undefined result only in full mode.
+  if (explain != rego::ExplainMode::Off && (result || explain == rego::ExplainMode::Full))
+    body.emplace_back(Value::string("explanation"), rego::explanation_value(tracer.events, explain, pretty));
   if (is_post && !opts.input) {
     body.emplace_back(Value::string("warning"),
                       Value::object({{Value::string("code"), Value::string("api_usage_warning")},

@@ -96,6 +96,14 @@ std::optional<Value> parse_body_document(const HttpRequest& req, std::string& er
   }
 }
 
+rego::ExplainMode explain_mode(const HttpRequest& req) {
+  for (auto v : req.params("explain")) {
+    auto mode = rego::parse_explain_mode(v);
+    if (mode && *mode != rego::ExplainMode::Off) return *mode;
+  }
+  return rego::ExplainMode::Off;
+}
+
 rego::QueryOptions query_options(const ServerContext& ctx, const HttpRequest& req) {
   rego::QueryOptions opts;
   opts.strict_builtin_errors = bool_param(req, "strict-builtin-errors");

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "rego/engine.h"
+#include "rego/trace.h"
 #include "server/api.h"
 
 namespace trex::server {
@@ -50,6 +51,9 @@ std::optional<rego::Value> parse_json_body(std::string_view text, std::string& e
 // The request body as a document: YAML when the Content-Type mentions yaml (as OPA accepts for Data API
 // inputs), JSON otherwise.
 std::optional<rego::Value> parse_body_document(const HttpRequest& req, std::string& error);
+
+// OPA's ?explain=notes|fails|full|debug (the first known value); Off when absent or unknown.
+rego::ExplainMode explain_mode(const HttpRequest& req);
 
 // Query options from the server configuration and the request (strict-builtin-errors, time limit).
 rego::QueryOptions query_options(const ServerContext& ctx, const HttpRequest& req);

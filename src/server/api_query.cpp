@@ -55,6 +55,9 @@ void handle_query(ServerContext& ctx, const HttpRequest& req, HttpResponse& res)
   }
 
   auto snap = ctx.store.snapshot();
+  const rego::ExplainMode explain = explain_mode(req);
+  rego::BufferTracer tracer;
+  if (explain != rego::ExplainMode::Off) opts.tracer = &tracer;
   auto start = std::chrono::steady_clock::now();
   rego::QueryResult result = rego::evaluate(*snap->policy, snap->data, query, opts);
   auto elapsed = std::chrono::steady_clock::now() - start;
@@ -84,6 +87,8 @@ void handle_query(ServerContext& ctx, const HttpRequest& req, HttpResponse& res)
   if (!result.rows.empty()) body.emplace_back(Value::string("result"), bindings_value(result));
   if (bool_param(req, "metrics") || bool_param(req, "instrument"))
     body.emplace_back(Value::string("metrics"), m.to_value());
+  if (explain != rego::ExplainMode::Off)
+    body.emplace_back(Value::string("explanation"), rego::explanation_value(tracer.events, explain, pretty));
   respond_json(res, Value::object(std::move(body)), pretty);
 }
 

@@ -68,6 +68,21 @@ class DataReadTest(ServerTestCase):
         self.assertIn("timer_server_handler_ns", body["metrics"])
         self.assertIn("version", body["provenance"])
 
+    def test_explain(self):
+        status, body, _, _ = self.server.post("/v1/data/authz/traced?explain=notes", {"input": {"user": "alice"}})
+        self.assertEqual(status, 200)
+        self.assertTrue(body["result"])
+        notes = [e for e in body["explanation"] if e["op"] == "note"]
+        self.assertEqual([n["message"] for n in notes], ["checking the user"])
+        self.assertEqual(body["explanation"][0]["op"], "enter")
+        status, body, _, _ = self.server.post("/v1/data/authz/traced?explain=notes&pretty=true", {"input": {"user": "alice"}})
+        self.assertTrue(any("Note \"checking the user\"" in line for line in body["explanation"]), body["explanation"])
+        status, body, _, _ = self.server.post("/v1/data/authz/traced?explain=full", {"input": {"user": "bob"}})
+        self.assertNotIn("result", body)
+        self.assertIn("fail", [e["op"] for e in body["explanation"]])
+        status, body, _, _ = self.server.get("/v1/query?q=data.authz.traced&explain=full")
+        self.assertIn("explanation", body)
+
     def test_evaluation_error_is_500(self):
         status, body, _, _ = self.server.post("/v1/data/authz/crash", {"input": {}})
         self.assertEqual(status, 500)
