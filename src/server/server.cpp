@@ -2,6 +2,7 @@
 #include "server/server.h"
 
 #include "server/api_response.h"
+#include "server/decision_upload.h"
 
 namespace trex::server {
 
@@ -37,6 +38,18 @@ std::unique_ptr<Server> Server::create(ServerSetup setup, std::string& error, re
     ctx->config.labels = *storage_write(ctx->config.labels, PatchOp::Add, {"version"}, rego::Value::string(setup.version), ignored);
   }
   if (ctx->config.decision_logs_console) ctx->decision_sinks.push_back(std::make_shared<ConsoleDecisionSink>());
+  std::string upload_error;
+  if (auto upload = upload_config(ctx->config.raw, upload_error)) {
+    ServerContext* c = ctx.get();
+    ctx->decision_sinks.push_back(std::make_shared<RemoteDecisionSink>(
+        std::move(*upload), [c](const std::string& state, const std::string& msg) {
+          if (state != "WARN") c->plugins.set("decision_logs", state == "OK" ? "OK" : "ERROR");
+          if (c->logger) c->logger->log(state == "OK" ? LogLevel::Info : LogLevel::Error, msg);
+        }));
+  } else if (!upload_error.empty()) {
+    error = upload_error;
+    return nullptr;
+  }
   for (auto& sink : setup.decision_sinks) ctx->decision_sinks.push_back(std::move(sink));
   if (ctx->decision_logging()) ctx->plugins.set("decision_logs", "OK");
   if (!setup.bundles.empty()) ctx->plugins.set("bundle", "OK");
