@@ -19,4 +19,4 @@ echo "trex: serving OPA's REST API on $ADDR (Ctrl-C stops it gracefully)"
 echo "  try: curl -s localhost:${ADDR##*:}/v0/data/authz -d @examples/authz/input.json"
 echo "       curl -s localhost:${ADDR##*:}/health/ready"
 exec build/trex run --server --addr "$ADDR" --log-level info \
-  policies/system examples/authz/policy.rego examples/authz/data.json
+  policies/ examples/authz/policy.rego examples/authz/data.json
