@@ -23,7 +23,8 @@ const char* kUsage =
     "  -l, --log-level LEVEL           debug, info (default), warn, error\n"
     "      --log-format FORMAT         json (default), json-pretty, text\n"
     "      --shutdown-grace-period S   seconds to let requests in flight finish (default 10)\n"
-    "      --v0-compatible             parse policies as Rego v0\n";
+    "      --v0-compatible             parse policies as Rego v0\n"
+    "      --immutable                 policies and data only from bundles; API writes answer 403\n";
 
 const std::vector<FlagSpec> kFlags = {
     {{"--help", "-h"}, false},
@@ -36,6 +37,7 @@ const std::vector<FlagSpec> kFlags = {
     {{"--log-format"}, true},
     {{"--shutdown-grace-period"}, true},
     {{"--v0-compatible"}, false},
+    {{"--immutable"}, false},
 };
 
 constexpr const char* kVersion = "0.1.0-dev";
@@ -94,6 +96,9 @@ int run_run(const std::vector<std::string>& argv) {
   server::ServerSetup setup;
   std::string error;
   if (!server::parse_config(raw, setup.config, error)) return usage_error("run", error, kUsage);
+  if (args.has("--immutable")) setup.config.immutable = true;
+  if (setup.config.immutable && !args.has("--bundle") && !args.positional.empty())
+    return usage_error("run", "immutable mode loads policies and data only from bundles: pass --bundle", kUsage);
   if (!parse_addr(args.last("--addr", ":8181"), setup.config.http.host, setup.config.http.port))
     return usage_error("run", "invalid --addr " + args.last("--addr"), kUsage);
   if (args.has("--shutdown-grace-period")) {

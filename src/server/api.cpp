@@ -25,11 +25,20 @@ void method_not_allowed(HttpResponse& res) {
   res.body.clear();
 }
 
+// Immutable mode: nothing but a new bundle may change policies or data, so every write is refused up front.
+bool refuse_write(const ServerContext& ctx, std::string_view m, HttpResponse& res) {
+  if (!ctx.config.immutable || !(m == "PUT" || m == "PATCH" || m == "DELETE")) return false;
+  respond_error(res, 403, api_code::kForbidden,
+                "trex runs in immutable mode: policies and data change only by deploying a new signed bundle");
+  return true;
+}
+
 Handler route(ServerContext& ctx, const HttpRequest& req, HttpResponse& res) {
   std::string_view path = req.path;
   std::string_view m = req.method;
   std::string_view rest;
   if (match_prefix(path, "/v1/data", rest)) {
+    if (refuse_write(ctx, m, res)) return Handler::V1Data;
     if (m == "GET" || m == "POST" || m == "PUT" || m == "PATCH" || m == "DELETE") {
       handle_v1_data(ctx, req, res, rest);
     } else {
@@ -44,6 +53,7 @@ Handler route(ServerContext& ctx, const HttpRequest& req, HttpResponse& res) {
   }
   if (match_prefix(path, "/v1/policies", rest)) {
     bool list = rest.empty();
+    if (!list && refuse_write(ctx, m, res)) return Handler::V1Policies;
     if ((list && m == "GET") || (!list && (m == "GET" || m == "PUT" || m == "DELETE"))) {
       handle_policies(ctx, req, res, rest);
     } else {

@@ -21,6 +21,7 @@ inline constexpr const char* kInvalidOperation = "invalid_operation";
 inline constexpr const char* kResourceNotFound = "resource_not_found";
 inline constexpr const char* kResourceConflict = "resource_conflict";
 inline constexpr const char* kUndefinedDocument = "undefined_document";
+inline constexpr const char* kForbidden = "forbidden";  // trex: a write refused in immutable mode (403)
 }  // namespace api_code
 
 // OPA's messages (server/types).

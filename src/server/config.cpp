@@ -122,6 +122,13 @@ bool parse_config(const Value& raw, ServerConfig& out, std::string& error) {
       out.labels = with_key(out.labels, k.as_string().c_str(), v);
     }
   }
+  if (const Value* immutable = lookup(raw, {"immutable"})) {
+    if (!immutable->is_boolean()) {
+      error = "invalid configuration: immutable must be a boolean";
+      return false;
+    }
+    out.immutable = immutable->as_bool();
+  }
   if (const Value* console = lookup(raw, {"decision_logs", "console"})) {
     if (!console->is_boolean()) {
       error = "invalid configuration: decision_logs.console must be a boolean";

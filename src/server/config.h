@@ -5,7 +5,7 @@
 // Used keys (OPA's names): labels, default_decision, default_authorization_decision,
 // decision_logs.console, server.decoding.max_length, server.decoding.gzip.max_length,
 // server.encoding.gzip.min_length, server.encoding.gzip.compression_level.
-// trex's agent endpoint: agent.decision, agent.max_tracked_decisions.
+// trex's agent endpoint: agent.decision, agent.max_tracked_decisions; immutable.
 // trex's own limits live under server.limits: max_connections, max_header_bytes, query_timeout_ms,
 // read_timeout_ms, idle_timeout_ms.
 #pragma once
@@ -30,6 +30,9 @@ struct ServerConfig {
   // The agent endpoint (POST /v1/agent/decide): the default decision document (agent.decision) and how many
   // recent decision ids are remembered for outcome reports (agent.max_tracked_decisions).
   std::string agent_decision = "/tre/decision";
+  // Immutable mode (`immutable: true` or --immutable): policies and data come only from (signed) bundles;
+  // every Policy API and Data API write answers 403.
+  bool immutable = false;
   size_t agent_max_tracked_decisions = 100000;
 };
 

@@ -97,6 +97,23 @@ class BundleTest(ServerTestCase):
         self.assertEqual(self.server.put("/v1/data/other", "1")[0], 204)
 
 
+class ImmutableTest(ServerTestCase):
+    PATHS = ("bundle",)
+    ARGS = ("--bundle", "--immutable")
+
+    def test_every_write_is_refused(self):
+        s = self.server
+        for method, path, body in [("PUT", "/v1/data/other", "1"), ("PATCH", "/v1/data/apps", "[]"),
+                                   ("DELETE", "/v1/data/apps/billing/limit", None),
+                                   ("PUT", "/v1/policies/x.rego", "package x\n"), ("DELETE", "/v1/policies/x.rego", None)]:
+            status, resp, _, _ = s.request(method, path, body=body)
+            self.assertEqual(status, 403, (method, path))
+            self.assertEqual(resp["code"], "forbidden")
+            self.assertIn("immutable mode", resp["message"])
+        self.assertEqual(s.post("/v1/data/apps/billing/allow", {"input": {"amount": 5}})[1], {"result": True})
+        self.assertEqual(s.get("/v1/policies")[0], 200)
+
+
 class UnhealthyTest(ServerTestCase):
     PATHS = ("authz.rego",)
 
