@@ -18,7 +18,7 @@ namespace {
 constexpr unsigned kFlags =
     rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag;
 
-// Tracks depth and the top-level keys; `Derived` decides what to do with each event.
+// Tracks depth and records the top-level members.
 struct TopLevelHandler : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TopLevelHandler> {
   std::vector<JsonField>* fields = nullptr;
   int depth = 0;
@@ -123,7 +123,10 @@ struct CompactHandler {
   bool Int64(int64_t) { return false; }
   bool Uint64(uint64_t) { return false; }
   bool Double(double) { return false; }
-  bool RawNumber(const char* s, rapidjson::SizeType n, bool c) { return root_check() && w->RawNumber(s, n, c); }
+  // RawValue, not Writer::RawNumber: the latter writes the digits as a quoted string.
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+    return root_check() && w->RawValue(s, n, rapidjson::kNumberType);
+  }
   bool String(const char* s, rapidjson::SizeType n, bool c) { return root_check() && w->String(s, n, c); }
   bool Key(const char* s, rapidjson::SizeType n, bool c) {
     if (depth == 1) {

@@ -29,31 +29,64 @@ std::shared_ptr<PublicKey> public_key_of(p11::Session& session, const std::strin
 
 std::shared_ptr<Pkcs11Signer> Pkcs11Signer::open(const Pkcs11Config& config, std::string& error) {
   std::shared_ptr<Pkcs11Signer> signer(new Pkcs11Signer());
-  signer->session_ = open_token(config, error);
-  if (!signer->session_) return nullptr;
-  {
-    SecretString pin;
-    if (!read_pin(config.pin, pin, error)) return nullptr;
-    if (!signer->session_->login(CKU_USER, pin.value(), error)) return nullptr;
-  }  // the PIN is wiped here
-  CK_OBJECT_HANDLE key = 0;
-  if (!signer->session_->find_key(CKO_PRIVATE_KEY, config.key_label, key, error)) return nullptr;
-  signer->private_key_ = key;
-  signer->public_key_ = public_key_of(*signer->session_, config.key_label, error);
-  if (!signer->public_key_) return nullptr;
+  signer->config_ = config;
+  if (!signer->connect(error)) return nullptr;
   return signer;
 }
 
-Pkcs11Signer::~Pkcs11Signer() {
-  if (session_) session_->logout();
+bool Pkcs11Signer::connect(std::string& error) {
+  session_.reset();
+  auto session = open_token(config_, error);
+  if (!session) return false;
+  {
+    SecretString pin;
+    if (!read_pin(config_.pin, pin, error)) return false;
+    if (!session->login(CKU_USER, pin.value(), error)) return false;
+  }  // the PIN is wiped here
+  CK_OBJECT_HANDLE key = 0;
+  if (!session->find_key(CKO_PRIVATE_KEY, config_.key_label, key, error)) return false;
+  auto public_key = public_key_of(*session, config_.key_label, error);
+  if (!public_key) return false;
+  if (public_key_ && public_key->der() != public_key_->der()) {
+    error = "the key \"" + config_.key_label + "\" on the token changed since the log was opened";
+    return false;
+  }
+  if (!public_key_) public_key_ = std::move(public_key);  // set once: kid() etc. read it without the lock
+  private_key_ = key;
+  session_ = std::move(session);
+  return true;
 }
+
+// Login state belongs to the token, shared by every session of the process: logging out here would log
+// out other signers too. Closing the session is enough (the token logs out with its last session).
+Pkcs11Signer::~Pkcs11Signer() = default;
+
+namespace {
+// Failures after which a new session (and login) may succeed: the token was re-inserted, the module
+// restarted, or another user of the token logged out.
+bool reconnectable(const std::string& error) {
+  for (const char* rv : {"CKR_SESSION_HANDLE_INVALID", "CKR_SESSION_CLOSED", "CKR_USER_NOT_LOGGED_IN",
+                         "CKR_OBJECT_HANDLE_INVALID", "CKR_KEY_HANDLE_INVALID", "CKR_DEVICE_REMOVED",
+                         "CKR_TOKEN_NOT_PRESENT"})
+    if (error.find(rv) != std::string::npos) return true;
+  return false;
+}
+}  // namespace
 
 bool Pkcs11Signer::sign(std::string_view signing_input, std::string& signature, std::string& error) {
   Sha256 digest = sha256(signing_input);
+  std::string_view d(reinterpret_cast<const char*>(digest.data()), digest.size());
   std::lock_guard<std::mutex> lock(mu_);
-  if (!session_->sign_ecdsa(private_key_, std::string_view(reinterpret_cast<const char*>(digest.data()), 32),
-                            signature, error))
-    return false;
+  bool ok = session_ && session_->sign_ecdsa(private_key_, d, signature, error);
+  if (!ok && (!session_ || reconnectable(error))) {
+    std::string why;
+    if (!connect(why)) {
+      error = (error.empty() ? "" : error + "; reconnecting failed: ") + why;
+      return false;
+    }
+    ok = session_->sign_ecdsa(private_key_, d, signature, error);
+  }
+  if (!ok) return false;
   if (signature.size() != 64) {
     error = "the token returned a " + std::to_string(signature.size()) + "-byte ECDSA signature (expected 64)";
     return false;
@@ -75,9 +108,7 @@ std::shared_ptr<PublicKey> read_token_public_key(const Pkcs11Config& config, std
   }
   if (!session->login(CKU_USER, pin.value(), error)) return nullptr;
   pin.clear();
-  auto key = public_key_of(*session, config.key_label, error);
-  session->logout();
-  return key;
+  return public_key_of(*session, config.key_label, error);  // no C_Logout: see ~Pkcs11Signer
 }
 
 }  // namespace trex::hsm

@@ -1,6 +1,8 @@
 // Pkcs11Signer: ES256 signatures made inside a PKCS#11 token (SoftHSM2 in tests, a real HSM in
 // production) with CKM_ECDSA over SHA-256(signing input) computed here. The private key never leaves the
-// token; the PIN is read, used for C_Login and wiped. One session per signer, serialised by a mutex.
+// token; the PIN is read, used for C_Login and wiped. One session per signer, serialised by a mutex; a
+// lost session (token re-inserted, session closed) is reopened once per failing signature, with the PIN
+// read again from its source.
 #pragma once
 
 #include <memory>
@@ -36,13 +38,18 @@ class Pkcs11Signer : public Signer {
   ~Pkcs11Signer() override;
 
   std::string alg() const override { return "ES256"; }
-  std::string kid() const override { return public_key_->kid(); }
+  std::string kid() const override { return public_key_->kid(); }  // fixed after open()
   std::string public_key_pem() const override { return public_key_->pem(); }
   const PublicKey& public_key() const { return *public_key_; }
   bool sign(std::string_view signing_input, std::string& signature, std::string& error) override;
 
  private:
   Pkcs11Signer() = default;
+  // (Re)opens the session, logs in (reading the PIN again) and finds the key pair. Called under mu_ after a
+  // failure that a new session may cure (token re-inserted, session closed); the key must not change.
+  bool connect(std::string& error);
+
+  Pkcs11Config config_;
   std::mutex mu_;  // PKCS#11 sessions are single-threaded: one C_SignInit/C_Sign pair at a time
   std::unique_ptr<p11::Session> session_;
   unsigned long private_key_ = 0;  // CK_OBJECT_HANDLE
