@@ -40,6 +40,9 @@ PACKAGES+=(
 # Add the packages of later issues here, one group per feature, e.g.:
 #   softhsm2 opensc   # a PKCS#11 token for the signed decision log tests
 PACKAGES+=(
+  softhsm2         # the PKCS#11 token of the signed decision log: tests, benchmarks and the default demo
+  libp11-kit-dev   # pkcs11.h (the types only: the module is loaded with dlopen)
+  openssl          # the CLI test checks exported public keys and makes a second key with it
 )
 
 if [ "$(id -u)" -eq 0 ]; then
