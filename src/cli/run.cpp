@@ -8,6 +8,7 @@
 #include "load/documents.h"
 #include "load/files.h"
 #include "cli/output.h"
+#include "cli/signed_decision_log.h"
 #include "server/server.h"
 
 namespace trex::cli {
@@ -130,6 +131,20 @@ int run_run(const std::vector<std::string>& argv) {
     return kExitFailed;
   }
   srv->context().logger = &logger;
+  // The HSM-signed decision log (decision_logs.signed_file): wired here, where both the server and the hsm
+  // library are known. A token that cannot be opened does not stop the server: decisions fail closed (503).
+  std::string signed_error;
+  if (auto signed_cfg = signed_log_config(raw, signed_error)) {
+    server::ServerContext* ctx = &srv->context();
+    auto sink = open_signed_log_sink(*signed_cfg, [ctx](const std::string& state, const std::string& msg) {
+      ctx->plugins.set("decision_logs", state);
+      if (ctx->logger) ctx->logger->log(state == "OK" ? server::LogLevel::Info : server::LogLevel::Error, msg);
+    });
+    ctx->plugins.set("decision_logs", sink->healthy() ? "OK" : "ERROR");
+    ctx->decision_sinks.push_back(std::move(sink));
+  } else if (!signed_error.empty()) {
+    return usage_error("run", signed_error, kUsage);
+  }
   if (!srv->listen(error)) {
     logger.log(server::LogLevel::Error, "Failed to start server.", {{"err", rego::Value::string(error)}});
     return kExitFailed;

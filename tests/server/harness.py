@@ -19,7 +19,7 @@ FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
 class Server:
     """One trex server process; the port is read from its "Initializing server." log line."""
 
-    def __init__(self, paths=(), args=(), config=None):
+    def __init__(self, paths=(), args=(), config=None, env=None):
         self.tmp = tempfile.TemporaryDirectory()
         cmd = [TREX, "run", "--server", "--addr", "127.0.0.1:0", "--log-level", "info"]
         if config is not None:
@@ -30,7 +30,10 @@ class Server:
         cmd += list(args) + list(paths)
         self.stdout_path = os.path.join(self.tmp.name, "stdout")
         self.stderr_path = os.path.join(self.tmp.name, "stderr")
-        self.proc = subprocess.Popen(cmd, stdout=open(self.stdout_path, "w"), stderr=open(self.stderr_path, "w"))
+        full_env = dict(os.environ)
+        full_env.update(env or {})
+        self.proc = subprocess.Popen(cmd, stdout=open(self.stdout_path, "w"), stderr=open(self.stderr_path, "w"),
+                                     env=full_env)
         self.port = self._wait_for_port()
 
     def _wait_for_port(self):
