@@ -52,6 +52,10 @@ class SignedLogSink : public server::DecisionSink {
       : log_(std::move(log)), open_error_(std::move(open_error)), on_state_(std::move(on_state)) {
     healthy_ = log_ != nullptr;
   }
+  // Closing flushes the log and runs its last callbacks, which use this sink's members: do it while they live.
+  ~SignedLogSink() override {
+    if (log_) log_->close();
+  }
 
   bool log(std::string_view kind, const Value& record, std::string& error) override {
     if (!log_) {
@@ -61,6 +65,18 @@ class SignedLogSink : public server::DecisionSink {
     bool ok = log_->append(kind, rego::json::write(record), error);
     set_health(ok && log_->healthy(), ok ? "" : error);
     return ok;
+  }
+
+  // Sync durability answers from the log's writer thread once the covering checkpoint is fsynced, so the
+  // request thread is free meanwhile and concurrent decisions share one group commit.
+  void log_async(std::string_view kind, const Value& record,
+                 std::function<void(bool ok, const std::string& error)> done) override {
+    if (!log_) return done(false, open_error_);
+    log_->append_async(kind, rego::json::write(record),
+                       [this, done = std::move(done)](bool ok, const std::string& error) {
+                         set_health(ok && log_->healthy(), ok ? "" : error);
+                         done(ok, error);
+                       });
   }
 
   bool healthy() const override { return healthy_.load() && (!log_ || log_->healthy()); }

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <cstring>
 #include <deque>
 #include <mutex>
@@ -33,11 +34,23 @@ struct Ticket {
   std::string error;
 };
 
+// Called once the record is durable (or has failed): append_async's way of not blocking its caller.
+using Callback = std::function<void(bool ok, const std::string& error)>;
+
 struct Item {
   std::string kind;    // empty: a flush barrier, no line
   std::string record;  // compact JSON object
-  Ticket* ticket = nullptr;
+  Ticket* ticket = nullptr;  // a blocked sync append or flush
+  Callback callback;         // a sync append_async
   Clock::time_point enqueued;
+
+  bool awaited() const { return ticket != nullptr || callback != nullptr; }
+};
+
+struct Completion {
+  Callback callback;
+  bool ok;
+  std::string error;
 };
 
 }  // namespace
@@ -60,6 +73,7 @@ struct SignedLog::Impl {
   std::condition_variable work_cv;  // the writer waits for records
   std::condition_variable done_cv;  // sync appenders wait for their tickets
   std::deque<Item> queue;
+  std::vector<Completion> completions;  // callbacks to run once the lock is released
   size_t queued_records = 0;  // records (not barriers) in queue
   size_t waiters = 0;         // items in queue with a ticket: someone is blocked, don't linger
   bool stopping = false;
@@ -71,6 +85,20 @@ struct SignedLog::Impl {
   void run();
   bool write_batch(const std::vector<Item>& batch, bool& sign_failed, std::string& error);
   bool open_segment(std::string& error);
+  // Validates and queues one record (the lock is held on entry and on return). Sync records carry the
+  // waiting caller's ticket or callback.
+  bool enqueue(std::string_view kind, std::string_view record_json, Ticket* ticket,
+               std::function<void(bool, const std::string&)>* callback, std::unique_lock<std::mutex>& lk,
+               std::string& error);
+  // Runs the collected append_async callbacks without the lock (they may take other locks), then relocks.
+  void run_completions(std::unique_lock<std::mutex>& lk) {
+    if (completions.empty()) return;
+    std::vector<Completion> todo;
+    todo.swap(completions);
+    lk.unlock();
+    for (auto& c : todo) c.callback(c.ok, c.error);
+    lk.lock();
+  }
   void finish(std::vector<Item>& batch, bool ok, bool sign_failed, const std::string& error,
               std::unique_lock<std::mutex>& lk);
 };
@@ -111,47 +139,73 @@ SignedLog::~SignedLog() { close(); }
 
 bool SignedLog::append(std::string_view kind, std::string_view record_json, std::string& error) {
   Impl& s = *impl_;
+  Ticket ticket;
+  std::unique_lock<std::mutex> lk(s.mu);
+  if (!s.enqueue(kind, record_json, &ticket, nullptr, lk, error)) return false;
+  if (s.opt.durability != Durability::Sync) return true;
+  s.done_cv.wait(lk, [&] { return ticket.done; });
+  if (!ticket.ok) error = ticket.error;
+  return ticket.ok;
+}
+
+void SignedLog::append_async(std::string_view kind, std::string_view record_json,
+                             std::function<void(bool ok, const std::string& error)> done) {
+  Impl& s = *impl_;
+  std::string error;
+  bool queued;
+  {
+    std::unique_lock<std::mutex> lk(s.mu);
+    queued = s.enqueue(kind, record_json, nullptr, s.opt.durability == Durability::Sync ? &done : nullptr, lk, error);
+  }
+  // Async durability (or a record refused before queuing): the outcome is known now.
+  if (!queued) done(false, error);
+  else if (s.opt.durability != Durability::Sync) done(true, {});
+}
+
+bool SignedLog::Impl::enqueue(std::string_view kind, std::string_view record_json, Ticket* ticket,
+                              std::function<void(bool, const std::string&)>* callback,
+                              std::unique_lock<std::mutex>& lk, std::string& error) {
   if (kind != kKindDecision && kind != kKindOutcome) {
     error = "a log record's kind is \"decision\" or \"outcome\", not \"" + std::string(kind) + "\"";
     return false;
   }
   Item item;
   item.kind = std::string(kind);
-  // Parsed and re-serialised on the caller's thread: the writer thread only hashes and writes.
-  if (!normalize_record(record_json, item.record, error)) {
+  // Parsed and re-serialised on the caller's thread (without the lock): the writer thread only hashes and
+  // writes.
+  lk.unlock();
+  bool normalized = normalize_record(record_json, item.record, error);
+  lk.lock();
+  if (!normalized) {
     error = "invalid log record: " + error;
     return false;
   }
-  const bool sync = s.opt.durability == Durability::Sync;
-  Ticket ticket;
-  std::unique_lock<std::mutex> lk(s.mu);
-  if (s.stopping) {
+  const bool sync = opt.durability == Durability::Sync;
+  if (stopping) {
     error = "the signed log is closed";
-    ++s.stats.failed;
+    ++stats.failed;
     return false;
   }
-  if (!sync && s.queued_records >= s.opt.queue_capacity) {
-    if (s.opt.overflow == OverflowPolicy::Drop) {
-      ++s.stats.dropped;
-      error = "signed log queue full: record dropped (" + std::to_string(s.stats.dropped) + " so far)";
+  if (!sync && queued_records >= opt.queue_capacity) {
+    if (opt.overflow == OverflowPolicy::Drop) {
+      ++stats.dropped;
+      error = "signed log queue full: record dropped (" + std::to_string(stats.dropped) + " so far)";
     } else {
-      ++s.stats.failed;
-      error = "signed log queue full (" + std::to_string(s.opt.queue_capacity) + " records)";
+      ++stats.failed;
+      error = "signed log queue full (" + std::to_string(opt.queue_capacity) + " records)";
     }
     return false;
   }
   item.enqueued = Clock::now();
   if (sync) {
-    item.ticket = &ticket;
-    ++s.waiters;
+    item.ticket = ticket;
+    if (callback) item.callback = std::move(*callback);
+    ++waiters;
   }
-  s.queue.push_back(std::move(item));
-  ++s.queued_records;
-  s.work_cv.notify_one();
-  if (!sync) return true;
-  s.done_cv.wait(lk, [&] { return ticket.done; });
-  if (!ticket.ok) error = ticket.error;
-  return ticket.ok;
+  queue.push_back(std::move(item));
+  ++queued_records;
+  work_cv.notify_one();
+  return true;
 }
 
 bool SignedLog::flush(std::string& error) {
@@ -230,7 +284,7 @@ void SignedLog::Impl::run() {
         ++records;
         --queued_records;
       }
-      if (front.ticket) --waiters;
+      if (front.awaited()) --waiters;
       batch.push_back(std::move(front));
       queue.pop_front();
     }
@@ -241,6 +295,7 @@ void SignedLog::Impl::run() {
     bool ok = write_batch(batch, sign_failed, error);
     lk.lock();
     finish(batch, ok, sign_failed, error, lk);
+    run_completions(lk);
 
     if (ok) {
       backoff = std::chrono::milliseconds(50);
@@ -248,15 +303,18 @@ void SignedLog::Impl::run() {
       // Closing with a broken signer or file: what is still queued can't be signed. Count it, don't hang.
       for (const Item& item : queue) {
         if (!item.kind.empty()) ++stats.dropped;
+        std::string why = "the signed log closed before the record could be signed: " + error;
         if (item.ticket) {
           item.ticket->done = true;
-          item.ticket->error = "the signed log closed before the record could be signed: " + error;
+          item.ticket->error = why;
         }
+        if (item.callback) completions.push_back({std::move(item.callback), false, why});
       }
       queue.clear();
       queued_records = waiters = 0;
       checkpoint_due = false;
       done_cv.notify_all();
+      run_completions(lk);
       break;
     } else if (!queue.empty() || checkpoint_due) {
       // Retried records stay at the head of the queue; don't spin on a token that is gone.
@@ -276,6 +334,7 @@ void SignedLog::Impl::finish(std::vector<Item>& batch, bool ok, bool sign_failed
         item.ticket->ok = true;
         item.ticket->done = true;
       }
+      if (item.callback) completions.push_back({std::move(item.callback), true, {}});
     }
     stats.next_seq = next_seq;
   } else {
@@ -288,6 +347,9 @@ void SignedLog::Impl::finish(std::vector<Item>& batch, bool ok, bool sign_failed
         if (!it->kind.empty()) ++stats.failed;
         it->ticket->error = error;
         it->ticket->done = true;
+      } else if (it->callback) {
+        if (!it->kind.empty()) ++stats.failed;
+        completions.push_back({std::move(it->callback), false, error});
       } else if (!it->kind.empty()) {
         queue.push_front(std::move(*it));
         ++queued_records;

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -63,6 +64,12 @@ class SignedLog {
   // on one line, numbers kept as written). Sync: returns after the line and a covering checkpoint are
   // fsynced. Async: returns once queued. False with `error` otherwise.
   bool append(std::string_view kind, std::string_view record_json, std::string& error);
+
+  // The same without blocking: `done` is called exactly once — in sync mode from the writer thread after the
+  // covering checkpoint is fsynced (or the batch failed), in async mode (and for a refused record) before
+  // append_async returns. This lets a server with few threads keep many decisions in one group commit.
+  void append_async(std::string_view kind, std::string_view record_json,
+                    std::function<void(bool ok, const std::string& error)> done);
 
   // Waits until every record queued before the call is written, checkpointed and fsynced.
   bool flush(std::string& error);

@@ -113,21 +113,50 @@ Handler route(ServerContext& ctx, const HttpRequest& req, HttpResponse& res) {
 
 }  // namespace
 
+namespace {
+
+bool logging_requests(const ServerContext& ctx) { return ctx.logger && ctx.logger->enabled(LogLevel::Info); }
+
+// What a request log line names of the request (kept apart so a deferred answer need not copy the body).
+struct RequestSummary {
+  std::string remote_addr, method, path;
+};
+
+void log_request(ServerContext& ctx, const RequestSummary& req, const HttpResponse& res,
+                 std::chrono::steady_clock::duration elapsed) {
+  if (!logging_requests(ctx)) return;
+  using rego::Value;
+  ctx.logger->log(LogLevel::Info, "Request served.",
+                  {{"client_addr", Value::string(req.remote_addr)},
+                   {"req_method", Value::string(req.method)},
+                   {"req_path", Value::string(req.path)},
+                   {"resp_status", Value::integer(res.status)},
+                   {"resp_bytes", Value::integer(static_cast<int64_t>(res.body.size()))},
+                   {"resp_duration", Value::floating(std::chrono::duration<double, std::milli>(elapsed).count())}});
+}
+
+}  // namespace
+
 void handle_request(ServerContext& ctx, const HttpRequest& req, HttpResponse& res) {
   auto start = std::chrono::steady_clock::now();
   Handler h = route(ctx, req, res);
+  if (res.later) {
+    // Measured when the answer is known, not when the handler returned.
+    auto inner = std::move(res.later);
+    res.later = [&ctx, inner = std::move(inner), start, h,
+                 summary = RequestSummary{req.remote_addr, req.method, req.path}](auto complete) {
+      inner([&ctx, complete = std::move(complete), start, h, summary](HttpResponse done) {
+        auto elapsed = std::chrono::steady_clock::now() - start;
+        ctx.metrics.record_request(h, summary.method, done.status, elapsed);
+        log_request(ctx, summary, done, elapsed);
+        complete(std::move(done));
+      });
+    };
+    return;
+  }
   auto elapsed = std::chrono::steady_clock::now() - start;
   ctx.metrics.record_request(h, req.method, res.status, elapsed);
-  if (ctx.logger && ctx.logger->enabled(LogLevel::Info)) {
-    using rego::Value;
-    ctx.logger->log(LogLevel::Info, "Request served.",
-                    {{"client_addr", Value::string(req.remote_addr)},
-                     {"req_method", Value::string(req.method)},
-                     {"req_path", Value::string(req.path)},
-                     {"resp_status", Value::integer(res.status)},
-                     {"resp_bytes", Value::integer(static_cast<int64_t>(res.body.size()))},
-                     {"resp_duration", Value::floating(std::chrono::duration<double, std::milli>(elapsed).count())}});
-  }
+  if (logging_requests(ctx)) log_request(ctx, {req.remote_addr, req.method, req.path}, res, elapsed);
 }
 
 }  // namespace trex::server

@@ -144,32 +144,33 @@ void decide(ServerContext& ctx, const HttpRequest& req, HttpResponse& res) {
   // A decision that names a denying rule is never an allow, whatever "allow" says.
   const bool allow = errors.empty() && doc->get("allow")->as_bool() && deny.size() == 0;
 
+  if (!errors.empty()) {
+    respond_error(res, 500, api_code::kInternal, api_msg::kEvaluation, errors);
+  } else {
+    const Value* needs_approval = doc->get("requires_approval");
+    const Value* patch = doc->get("patch");
+    respond_json(res,
+                 Value::object({{Value::string("decision_id"), Value::string(decision_id)},
+                                {Value::string("allow"), Value::boolean(allow)},
+                                {Value::string("deny"), deny},
+                                {Value::string("requires_approval"),
+                                 Value::boolean(needs_approval && needs_approval->is_boolean() && needs_approval->as_bool())},
+                                {Value::string("patch"), patch ? *patch : Value::null()},
+                                {Value::string("policy"),
+                                 Value::object({{Value::string("revision"), Value::string(policy_revision(*snap))},
+                                                {Value::string("sha256"), Value::string(snap->policy_sha256)}})}}),
+                 bool_param(req, "pretty"));
+  }
+  recent_decisions().add(decision_id, ctx.config.agent_max_tracked_decisions);
   DecisionEvent event = new_decision_event(ctx, req, *snap, decision_id);
   event.path = path;
   event.input = *action;
-  event.result = doc;
-  event.errors = errors;
+  event.result = std::move(doc);
+  event.errors = std::move(errors);
   event.allow = allow;
-  event.deny = deny;
+  event.deny = std::move(deny);
   attach_agent_fields(event, *action);
-  std::string log_error;
-  if (!record_decision(ctx, *snap, event, log_error)) return respond_log_error(res, log_error);
-  recent_decisions().add(decision_id, ctx.config.agent_max_tracked_decisions);
-
-  if (!errors.empty()) return respond_error(res, 500, api_code::kInternal, api_msg::kEvaluation, errors);
-  const Value* needs_approval = doc->get("requires_approval");
-  const Value* patch = doc->get("patch");
-  respond_json(res,
-               Value::object({{Value::string("decision_id"), Value::string(decision_id)},
-                              {Value::string("allow"), Value::boolean(allow)},
-                              {Value::string("deny"), deny},
-                              {Value::string("requires_approval"),
-                               Value::boolean(needs_approval && needs_approval->is_boolean() && needs_approval->as_bool())},
-                              {Value::string("patch"), patch ? *patch : Value::null()},
-                              {Value::string("policy"),
-                               Value::object({{Value::string("revision"), Value::string(policy_revision(*snap))},
-                                              {Value::string("sha256"), Value::string(snap->policy_sha256)}})}}),
-               bool_param(req, "pretty"));
+  answer_after_logging(ctx, *snap, event, res);
 }
 
 void report_outcome(ServerContext& ctx, const HttpRequest& req, HttpResponse& res) {
@@ -190,10 +191,9 @@ void report_outcome(ServerContext& ctx, const HttpRequest& req, HttpResponse& re
                                 {Value::string("result"), result ? *result : Value::null()},
                                 {Value::string("timestamp"), Value::string(rfc3339_nano(now))},
                                 {Value::string("requested_by"), Value::string(req.remote_addr)}});
-  std::string log_error;
-  if (!record_outcome(ctx, record, log_error)) return respond_log_error(res, log_error);
   respond_json(res, Value::object({{Value::string("decision_id"), *id}, {Value::string("recorded"), Value::boolean(true)}}),
                bool_param(req, "pretty"));
+  answer_after_logging_outcome(ctx, record, res);
 }
 
 }  // namespace

@@ -84,33 +84,34 @@ void v1_read(ServerContext& ctx, const HttpRequest& req, HttpResponse& res, std:
   }
   handler_timer.stop();
 
+  if (!errors.empty()) {
+    respond_eval_error(res, errors);
+  } else {
+    std::vector<rego::ObjectEntry> body;
+    if (logging) body.emplace_back(Value::string("decision_id"), Value::string(decision_id));
+    if (with_metrics) body.emplace_back(Value::string("metrics"), m.to_value());
+    if (with_provenance) body.emplace_back(Value::string("provenance"), provenance_value(ctx, *snap));
+    if (result) body.emplace_back(Value::string("result"), *result);
+    // OPA explains an undefined result only in full mode.
+    if (explain != rego::ExplainMode::Off && (result || explain == rego::ExplainMode::Full))
+      body.emplace_back(Value::string("explanation"), rego::explanation_value(tracer.events, explain, pretty));
+    if (is_post && !opts.input) {
+      body.emplace_back(Value::string("warning"),
+                        Value::object({{Value::string("code"), Value::string("api_usage_warning")},
+                                       {Value::string("message"), Value::string(api_msg::kInputKeyMissing)}}));
+    }
+    respond_json(res, Value::object(std::move(body)), pretty);
+  }
   if (logging) {
-    DecisionEvent event = new_decision_event(ctx, req, *snap, decision_id);
+    DecisionEvent event = new_decision_event(ctx, req, *snap, std::move(decision_id));
     event.path = std::string(path);
-    event.input = opts.input;
-    event.result = result;
-    event.errors = errors;
+    event.input = std::move(opts.input);
+    event.result = std::move(result);
+    event.errors = std::move(errors);
     event.metrics = m.to_value();
-    if (opts.input) attach_agent_fields(event, *opts.input);
-    std::string log_error;
-    if (!record_decision(ctx, *snap, event, log_error)) return respond_log_error(res, log_error);
+    if (event.input) attach_agent_fields(event, *event.input);
+    answer_after_logging(ctx, *snap, event, res);
   }
-  if (!errors.empty()) return respond_eval_error(res, errors);
-
-  std::vector<rego::ObjectEntry> body;
-  if (logging) body.emplace_back(Value::string("decision_id"), Value::string(std::move(decision_id)));
-  if (with_metrics) body.emplace_back(Value::string("metrics"), m.to_value());
-  if (with_provenance) body.emplace_back(Value::string("provenance"), provenance_value(ctx, *snap));
-  if (result) body.emplace_back(Value::string("result"), std::move(*result));
-  // OPA explains an undefined result only in full mode.
-  if (explain != rego::ExplainMode::Off && (result || explain == rego::ExplainMode::Full))
-    body.emplace_back(Value::string("explanation"), rego::explanation_value(tracer.events, explain, pretty));
-  if (is_post && !opts.input) {
-    body.emplace_back(Value::string("warning"),
-                      Value::object({{Value::string("code"), Value::string("api_usage_warning")},
-                                     {Value::string("message"), Value::string(api_msg::kInputKeyMissing)}}));
-  }
-  respond_json(res, Value::object(std::move(body)), pretty);
 }
 
 void respond_write_error(HttpResponse& res, const WriteError& e, const char* compile_code) {
@@ -281,24 +282,25 @@ void handle_v0_data(ServerContext& ctx, const HttpRequest& req, HttpResponse& re
   auto start = std::chrono::steady_clock::now();
   auto result = rego::evaluate_path(*snap->policy, snap->data, keys, opts, errors);
   ctx.metrics.record_eval(std::chrono::steady_clock::now() - start);
-  if (ctx.decision_logging()) {
-    DecisionEvent event = new_decision_event(ctx, req, *snap, new_decision_id());
-    event.path = std::string(path);
-    event.input = opts.input;
-    event.result = result;
-    event.errors = errors;
-    attach_agent_fields(event, *opts.input);
-    std::string log_error;
-    if (!record_decision(ctx, *snap, event, log_error)) return respond_log_error(res, log_error);
-  }
-  if (!errors.empty()) return respond_eval_error(res, errors);
-  if (!result) {
+  if (!errors.empty()) {
+    respond_eval_error(res, errors);
+  } else if (!result) {
     std::vector<std::string> spath;
     for (const auto& k : keys) spath.push_back(k.is_string() ? k.as_string() : rego::json::write(k));
     const char* what = rego::has_rules_at(*snap->policy, spath) ? "document undefined" : "document missing";
-    return respond_error(res, 404, api_code::kUndefinedDocument, std::string(what) + ": " + data_ref_string(keys));
+    respond_error(res, 404, api_code::kUndefinedDocument, std::string(what) + ": " + data_ref_string(keys));
+  } else {
+    respond_json(res, *result, bool_param(req, "pretty"));
   }
-  respond_json(res, *result, bool_param(req, "pretty"));
+  if (ctx.decision_logging()) {
+    DecisionEvent event = new_decision_event(ctx, req, *snap, new_decision_id());
+    event.path = std::string(path);
+    event.input = std::move(opts.input);
+    event.result = std::move(result);
+    event.errors = std::move(errors);
+    attach_agent_fields(event, *event.input);
+    answer_after_logging(ctx, *snap, event, res);
+  }
 }
 
 }  // namespace trex::server

@@ -65,31 +65,33 @@ void handle_query(ServerContext& ctx, const HttpRequest& req, HttpResponse& res)
   m.add("timer_rego_query_eval_ns", std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count());
   handler_timer.stop();
 
+  if (!result.ok()) {
+    bool compile = true;
+    for (const auto& e : result.errors) compile = compile && is_compile_error(e);
+    if (is_parse_error(result.errors))
+      respond_error(res, 400, api_code::kInvalidParameter, api_msg::kParseQuery, result.errors);
+    else if (compile)
+      respond_error(res, 400, api_code::kInvalidParameter, api_msg::kCompileQuery, result.errors);
+    else
+      respond_eval_error(res, result.errors);
+  } else {
+    std::vector<rego::ObjectEntry> body;
+    if (!result.rows.empty()) body.emplace_back(Value::string("result"), bindings_value(result));
+    if (bool_param(req, "metrics") || bool_param(req, "instrument"))
+      body.emplace_back(Value::string("metrics"), m.to_value());
+    if (explain != rego::ExplainMode::Off)
+      body.emplace_back(Value::string("explanation"), rego::explanation_value(tracer.events, explain, pretty));
+    respond_json(res, Value::object(std::move(body)), pretty);
+  }
   if (ctx.decision_logging()) {
     DecisionEvent event = new_decision_event(ctx, req, *snap, new_decision_id());
     event.query = query;
-    event.input = opts.input;
+    event.input = std::move(opts.input);
     event.errors = result.errors;
     event.metrics = m.to_value();
     if (result.ok()) event.result = bindings_value(result);
-    std::string log_error;
-    if (!record_decision(ctx, *snap, event, log_error)) return respond_log_error(res, log_error);
+    answer_after_logging(ctx, *snap, event, res);
   }
-  if (!result.ok()) {
-    if (is_parse_error(result.errors))
-      return respond_error(res, 400, api_code::kInvalidParameter, api_msg::kParseQuery, result.errors);
-    bool compile = true;
-    for (const auto& e : result.errors) compile = compile && is_compile_error(e);
-    if (compile) return respond_error(res, 400, api_code::kInvalidParameter, api_msg::kCompileQuery, result.errors);
-    return respond_eval_error(res, result.errors);
-  }
-  std::vector<rego::ObjectEntry> body;
-  if (!result.rows.empty()) body.emplace_back(Value::string("result"), bindings_value(result));
-  if (bool_param(req, "metrics") || bool_param(req, "instrument"))
-    body.emplace_back(Value::string("metrics"), m.to_value());
-  if (explain != rego::ExplainMode::Off)
-    body.emplace_back(Value::string("explanation"), rego::explanation_value(tracer.events, explain, pretty));
-  respond_json(res, Value::object(std::move(body)), pretty);
 }
 
 }  // namespace trex::server

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -60,6 +61,14 @@ class DecisionSink {
  public:
   virtual ~DecisionSink() = default;
   virtual bool log(std::string_view kind, const rego::Value& record, std::string& error) = 0;
+  // The non-blocking form: `done` is called exactly once when the record is kept (or refused), possibly on
+  // another thread, so that a request thread need not wait for a disk. The default calls log() at once.
+  virtual void log_async(std::string_view kind, const rego::Value& record,
+                         std::function<void(bool ok, const std::string& error)> done) {
+    std::string error;
+    bool ok = log(kind, record, error);
+    done(ok, error);
+  }
   // For /health and /v1/status: false when the sink cannot currently keep records.
   virtual bool healthy() const { return true; }
 };

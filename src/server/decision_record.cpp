@@ -1,7 +1,11 @@
 // Decision-log masking and dropping, and delivery to the sinks (decision_record.h).
 #include "server/decision_record.h"
 
+#include "server/api_eval.h"
 #include "server/storage_path.h"
+
+#include <atomic>
+#include <mutex>
 
 namespace trex::server {
 
@@ -88,32 +92,59 @@ Value apply_mask(const Value& event, const Value& ops) {
   return out;
 }
 
-bool deliver(ServerContext& ctx, std::string_view kind, const Value& record, std::string& error) {
-  bool ok = true;
+// Hands the record to every sink; `done` runs once, after the last sink answered, with the first error.
+void deliver_async(ServerContext& ctx, const std::string& kind, const Value& record,
+                   std::function<void(bool, const std::string&)> done) {
+  struct Join {
+    std::atomic<size_t> remaining;
+    std::mutex mu;
+    bool ok = true;
+    std::string error;
+    std::function<void(bool, const std::string&)> done;
+  };
+  auto join = std::make_shared<Join>();
+  join->remaining = ctx.decision_sinks.size();
+  join->done = std::move(done);
   for (const auto& sink : ctx.decision_sinks) {
-    std::string e;
-    if (!sink->log(kind, record, e)) {
-      ok = false;
-      if (error.empty()) error = e;
-    }
+    sink->log_async(kind, record, [join](bool ok, const std::string& error) {
+      if (!ok) {
+        std::lock_guard<std::mutex> lock(join->mu);
+        if (join->ok) join->error = error;
+        join->ok = false;
+      }
+      if (join->remaining.fetch_sub(1) == 1) join->done(join->ok, join->error);
+    });
   }
-  return ok;
+}
+
+// Turns the ready response into one that is sent when the record is kept.
+void defer_until_logged(ServerContext& ctx, std::string kind, Value record, HttpResponse& res) {
+  HttpResponse ready = std::move(res);
+  res = HttpResponse{};
+  res.later = [&ctx, kind = std::move(kind), record = std::move(record),
+               ready = std::move(ready)](std::function<void(HttpResponse)> complete) {
+    deliver_async(ctx, kind, record, [complete = std::move(complete), ready](bool ok, const std::string& error) {
+      if (ok) return complete(ready);
+      HttpResponse failed;
+      respond_log_error(failed, error);
+      complete(std::move(failed));
+    });
+  };
 }
 
 }  // namespace
 
-bool record_decision(ServerContext& ctx, const Snapshot& snap, const DecisionEvent& event, std::string& error) {
-  if (!ctx.decision_logging()) return true;
+void answer_after_logging(ServerContext& ctx, const Snapshot& snap, const DecisionEvent& event, HttpResponse& res) {
+  if (!ctx.decision_logging()) return;
   Value record = decision_event_value(event);
-  if (auto drop = eval_log_policy(ctx, snap, "drop", record); drop && drop->is_boolean() && drop->as_bool())
-    return true;
+  if (auto drop = eval_log_policy(ctx, snap, "drop", record); drop && drop->is_boolean() && drop->as_bool()) return;
   if (auto mask = eval_log_policy(ctx, snap, "mask", record)) record = apply_mask(record, *mask);
-  return deliver(ctx, "decision", record, error);
+  defer_until_logged(ctx, "decision", std::move(record), res);
 }
 
-bool record_outcome(ServerContext& ctx, const Value& outcome, std::string& error) {
-  if (!ctx.decision_logging()) return true;
-  return deliver(ctx, "outcome", outcome, error);
+void answer_after_logging_outcome(ServerContext& ctx, const Value& outcome, HttpResponse& res) {
+  if (!ctx.decision_logging()) return;
+  defer_until_logged(ctx, "outcome", outcome, res);
 }
 
 void attach_agent_fields(DecisionEvent& event, const Value& input) {

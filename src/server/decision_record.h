@@ -11,11 +11,14 @@
 
 namespace trex::server {
 
-// True when the record was kept by every sink (or dropped by policy); false with `error` otherwise.
-bool record_decision(ServerContext& ctx, const Snapshot& snap, const DecisionEvent& event, std::string& error);
+// Logs the decision, then answers: `res`, already the final response, becomes a deferred one (see
+// HttpResponse::later) that is sent once every sink has kept the record — for the signed log in sync mode,
+// once its line and covering checkpoint are fsynced; when a sink cannot keep it, a 503 goes out instead
+// (fail closed). Without decision logging, or when the drop policy drops the event, `res` is left as is.
+void answer_after_logging(ServerContext& ctx, const Snapshot& snap, const DecisionEvent& event, HttpResponse& res);
 
-// Records an outcome line (kind "outcome": what the agent reports after acting on a decision).
-bool record_outcome(ServerContext& ctx, const rego::Value& outcome, std::string& error);
+// The same for an outcome line (kind "outcome": what the agent reports after acting on a decision).
+void answer_after_logging_outcome(ServerContext& ctx, const rego::Value& outcome, HttpResponse& res);
 
 // The agent-action fields of an input that follows the agent-action schema (an object with "action" and
 // "agent" objects, and "principal"/"provenance" when present), copied into the event.

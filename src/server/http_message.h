@@ -3,6 +3,7 @@
 // can be tested and reasoned about as functions from request to response.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,6 +33,12 @@ struct HttpResponse {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
   bool close = false;  // ask the transport to close the connection after this response
+
+  // A handler that can only answer later (a decision waits for its signed, fsynced log line) sets `later`
+  // instead of a final response: the transport calls it once, at once, with `complete`, which must then be
+  // called exactly once, from any thread, with the final response. The connection reads no further request
+  // until then, so pipelined answers keep their order; the event loop meanwhile serves other connections.
+  std::function<void(std::function<void(HttpResponse)> complete)> later;
 };
 
 // Splits a request target into path and decoded query parameters (application/x-www-form-urlencoded rules:

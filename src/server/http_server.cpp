@@ -228,6 +228,17 @@ class Session : public std::enable_shared_from_this<Session> {
         }
       }
     }
+    if (out.later) {
+      auto later = std::move(out.later);
+      auto self = shared_from_this();
+      later([self, version, keep_alive, gzip_ok](HttpResponse done) {
+        auto executor = self->executor();
+        net::post(executor, [self = std::move(self), done = std::move(done), version, keep_alive, gzip_ok]() mutable {
+          self->send(std::move(done), version, keep_alive, gzip_ok);
+        });
+      });
+      return;
+    }
     send(std::move(out), version, keep_alive, gzip_ok);
   }
 

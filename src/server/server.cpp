@@ -23,6 +23,10 @@ Server::Server(std::unique_ptr<ServerContext> ctx)
       http_(ctx_->config.http, [c = ctx_.get()](const HttpRequest& req, HttpResponse& res) { handle_request(*c, req, res); },
             [](int status, const std::string& message) { return error_body(error_code_for(status), message); }) {}
 
+// The sinks go first: closing them completes deferred answers (signed log, sync mode), which post to the
+// transport's event loops — those must still exist then.
+Server::~Server() { ctx_->decision_sinks.clear(); }
+
 std::unique_ptr<Server> Server::create(ServerSetup setup, std::string& error, rego::Errors& errors) {
   auto ctx = std::make_unique<ServerContext>();
   ctx->config = std::move(setup.config);

@@ -34,6 +34,7 @@ class Server {
  public:
   // Compiles the initial policies against the initial data. Null with `error` (and `errors`) on failure.
   static std::unique_ptr<Server> create(ServerSetup setup, std::string& error, rego::Errors& errors);
+  ~Server();
 
   bool listen(std::string& error) { return http_.listen(error); }
   uint16_t port() const { return http_.port(); }
