@@ -8,6 +8,7 @@
 #include <cctype>
 #include <map>
 #include <memory>
+#include <tuple>
 
 namespace trex::tre {
 namespace {
@@ -54,6 +55,9 @@ class Parser {
       if (!broken_) error_at(rule_.line, rule_.col, "rule \"" + rule_.name + "\" is missing its closing }");
       finish_rule();
     }
+    std::stable_sort(errors_.begin(), errors_.end(), [](const rego::Error& a, const rego::Error& b) {
+      return std::tie(a.location.row, a.location.col) < std::tie(b.location.row, b.location.col);
+    });
     return {std::move(rules_), std::move(errors_)};
   }
 
@@ -173,7 +177,10 @@ class Parser {
     size_t start = colon + 1;
     while (start < eol && is_space(text_[start])) ++start;
     Expression e;
-    if (!scan_value(start, e)) return;
+    if (!scan_value(start, e)) {
+      failed_fields_.push_back(field);  // not also "needs a condition" for the condition just reported
+      return;
+    }
     e.field_col = line_col(first).second;
     if (e.text.empty()) return error(start, field + " needs a value");
 
@@ -198,13 +205,18 @@ class Parser {
   void finish_rule() {
     if (broken_) {
       rule_ = Rule{};
+      failed_fields_.clear();
       in_rule_ = broken_ = has_deny_ = has_approval_ = false;
       return;
     }
-    if (rule_.conditions.empty())
+    auto failed = [&](const char* f) {
+      return std::find(failed_fields_.begin(), failed_fields_.end(), f) != failed_fields_.end();
+    };
+    if (rule_.conditions.empty() && !failed("condition"))
       error_at(rule_.line, rule_.col, "rule \"" + rule_.name + "\" needs at least one condition");
-    if (!has_deny_) error_at(rule_.line, rule_.col, "rule \"" + rule_.name + "\" needs a deny message");
+    if (!has_deny_ && !failed("deny")) error_at(rule_.line, rule_.col, "rule \"" + rule_.name + "\" needs a deny message");
     rules_.push_back(std::move(rule_));
+    failed_fields_.clear();
     rule_ = Rule{};
     in_rule_ = false;
     has_deny_ = has_approval_ = false;
@@ -242,6 +254,13 @@ class Parser {
       } else if (c == ')' || c == ']' || c == '}') {
         if (open.empty()) return fail(i, std::string("unexpected ") + c + " (nothing to close)");
         char want = closer_of(text_[open.back()]);
+        if (c != want && line_col(open.back()).first < line_col(i).first) {
+          // Most likely the bracket was left open and a later line was swallowed: say so, and read on from
+          // the line after the value's first line so the rest of the rule is still checked.
+          error(open.back(), std::string(1, text_[open.back()]) + " is never closed");
+          pos_ = line_end(start) + 1;
+          return false;
+        }
         if (c != want) {
           auto [l, co] = line_col(open.back());
           return fail(i, std::string("unexpected ") + c + ", expected " + want + " to close " + text_[open.back()] +
@@ -256,7 +275,7 @@ class Parser {
     }
     if (!open.empty()) {
       error(open.back(), std::string(1, text_[open.back()]) + " is never closed");
-      pos_ = text_.size();
+      pos_ = line_end(start) + 1;
       return false;
     }
     pos_ = i + 1;
@@ -272,6 +291,7 @@ class Parser {
   bool in_rule_ = false, broken_ = false, has_deny_ = false, has_approval_ = false;
   Rule rule_;
   std::vector<Rule> rules_;
+  std::vector<std::string> failed_fields_;  // fields of the open rule whose value did not scan
   std::vector<Rule> seen_;  // every header read, for duplicate names
   rego::Errors errors_;
 };
