@@ -23,6 +23,7 @@ const char* kUsage =
     "  run       start the OPA-compatible REST API server (run --server)\n"
     "  hsm       provision the decision-log signing token; print its public key\n"
     "  log       verify a signed decision log (log verify)\n"
+    "  tre       compile a .tre rule file to Rego (tre compile FILE)\n"
     "  version   print the version\n"
     "\n"
     "Run 'trex <command> --help' for the flags of a command.\n";
@@ -56,7 +57,7 @@ int main(int argc, char** argv) {
     int (*run)(const std::vector<std::string>&);
   };
   static const Verb verbs[] = {{"eval", run_eval}, {"check", run_check}, {"parse", run_parse}, {"run", run_run},
-                                {"hsm", run_hsm},   {"log", run_log}};
+                                {"hsm", run_hsm},   {"log", run_log}, {"tre", run_tre}};
 
   if (verb == "version" || verb == "--version") return version();
   if (verb == "help" || verb == "--help" || verb == "-h") {

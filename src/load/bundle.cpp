@@ -10,6 +10,7 @@
 #include "load/documents.h"
 #include "load/manifest.h"
 #include "load/roots.h"
+#include "tre/tre_codegen.h"
 
 namespace trex::load {
 namespace fs = std::filesystem;
@@ -93,6 +94,14 @@ class BundleReader {
   bool read_file(BundleFile& f) {
     if (ends_with(f.path, ".rego")) {
       out_.modules.push_back({f.full, std::move(f.bytes)});
+      relative_module_paths_.push_back(f.path);
+      return true;
+    }
+    if (ends_with(f.path, ".tre")) {  // a .tre rule file is the Rego module it compiles to (src/tre)
+      auto compiled = tre::compile(f.full, f.bytes);
+      if (!compiled.errors.empty())
+        return error("bundle load failed on " + f.full + ": " + tre::error_text(compiled.errors.front()));
+      out_.modules.push_back({f.full, std::move(compiled.rego)});
       relative_module_paths_.push_back(f.path);
       return true;
     }

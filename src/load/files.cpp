@@ -7,17 +7,19 @@
 #include "load/bundle.h"
 #include "load/documents.h"
 #include "load/roots.h"
+#include "tre/tre_codegen.h"
 
 namespace trex::load {
 namespace fs = std::filesystem;
 
 namespace {
 
-enum class FileKind { Rego, Data, Bundle, Other };
+enum class FileKind { Rego, Tre, Data, Bundle, Other };
 
 FileKind kind_of(const fs::path& p) {
   auto ext = p.extension().string();
   if (ext == ".rego") return FileKind::Rego;
+  if (ext == ".tre") return FileKind::Tre;
   if (ext == ".json" || ext == ".yaml" || ext == ".yml") return FileKind::Data;
   if (p.filename().string().size() > 7 && p.string().compare(p.string().size() - 7, 7, ".tar.gz") == 0)
     return FileKind::Bundle;
@@ -48,6 +50,7 @@ class Loader {
     }
     switch (kind_of(path)) {
       case FileKind::Rego: load_rego(path); break;
+      case FileKind::Tre: load_tre(path); break;
       case FileKind::Data:
         if (!opts_.rego_only) load_data(path, prefix);
         break;
@@ -71,6 +74,23 @@ class Loader {
       return;
     }
     out_.modules.push_back({path, std::move(*text)});
+  }
+
+  // A .tre rule file (src/tre) loads as the Rego module it compiles to, named by the .tre path, so that
+  // evaluation, `check` and error messages point at the .tre file (the generated module is line-aligned).
+  void load_tre(const std::string& path) {
+    std::string error;
+    auto text = read_file(path, error);
+    if (!text) {
+      out_.errors.push_back(loader_error(error));
+      return;
+    }
+    auto compiled = tre::compile(path, *text);
+    if (!compiled.errors.empty()) {
+      for (auto& e : compiled.errors) out_.errors.push_back(std::move(e));
+      return;
+    }
+    out_.modules.push_back({path, std::move(compiled.rego)});
   }
 
   void load_data(const std::string& path, const std::vector<std::string>& prefix) {
