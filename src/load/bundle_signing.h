@@ -65,6 +65,11 @@ std::optional<FileHash> hash_file(const FileRef& file, std::string& error);
 std::optional<std::string> sign_files(const std::vector<FileHash>& files, const SigningConfig& cfg,
                                       std::string& error);
 
+// The files of a bundle on disk (a directory or a .tar.gz) hashed as `opa sign --bundle` hashes them: every
+// regular file except signatures files, named as verification will name them. nullopt and `error` when the
+// bundle cannot be read or a structured file does not parse.
+std::optional<std::vector<FileHash>> hash_bundle_files(const std::string& path, std::string& error);
+
 // The .signatures.json text OPA writes for one token (json.MarshalIndent with a one-space indent).
 std::string signatures_file_text(const std::string& token);
 
