@@ -20,6 +20,8 @@ int run_run(const std::vector<std::string>& args);
 int run_hsm(const std::vector<std::string>& args);  // hsm.cpp: init, pubkey
 int run_log(const std::vector<std::string>& args);  // log_verify.cpp: verify
 int run_tre(const std::vector<std::string>& args);
+int run_build(const std::vector<std::string>& args);
+int run_sign(const std::vector<std::string>& args);
 
 // Prints "trex <verb>: <message>" and the verb's usage to stderr; returns kExitUsage.
 int usage_error(const std::string& verb, const std::string& message, const char* usage);

@@ -6,6 +6,7 @@
 #include "load/documents.h"
 #include "load/files.h"
 #include "cli/output.h"
+#include "cli/signing_flags.h"
 #include "rego/engine.h"
 
 namespace trex::cli {
@@ -22,7 +23,9 @@ const char* kUsage =
     "      --strict-builtin-errors  treat the first built-in error as fatal\n"
     "      --fail                 exit 1 when the result is undefined\n"
     "      --fail-defined         exit 1 when the result is defined\n"
-    "      --explain MODE         trace the evaluation: off, notes, fails, full, debug (json and pretty)\n";
+    "      --explain MODE         trace the evaluation: off, notes, fails, full, debug (json and pretty)\n"
+    "      --verification-key KEY  verify signed bundles (-b): PEM public key file, or HMAC secret; also\n"
+    "                              --verification-key-id, --signing-alg, --scope, --exclude-files-verification\n";
 
 const std::vector<FlagSpec> kFlags = {
     {{"--help", "-h"}, false},
@@ -47,7 +50,7 @@ void print_errors(const std::string& format, const rego::Errors& errors) {
 }  // namespace
 
 int run_eval(const std::vector<std::string>& argv) {
-  ParsedArgs args = parse_flags(argv, kFlags);
+  ParsedArgs args = parse_flags(argv, concat_flags(kFlags, verification_flag_specs()));
   if (!args.error.empty()) return usage_error("eval", args.error, kUsage);
   if (args.has("--help")) {
     std::cout << kUsage;
@@ -92,6 +95,7 @@ int run_eval(const std::vector<std::string>& argv) {
   load::Loaded loaded = load::load_paths(args.values("--data"), lopts);
   if (loaded.errors.empty() && args.has("--bundle")) {
     lopts.as_bundles = true;
+    lopts.verification = verification_from_args(args);  // without a key, signed bundles are read unchecked
     lopts.bundle_read_error_prefix = "loading error: ";  // as `opa eval` words them
     load::merge_loaded(loaded, load::load_paths(args.values("--bundle"), lopts), "bundles");
   }

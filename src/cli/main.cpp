@@ -24,6 +24,8 @@ const char* kUsage =
     "  hsm       provision the decision-log signing token; print its public key\n"
     "  log       verify a signed decision log (log verify)\n"
     "  tre       compile a .tre rule file to Rego (tre compile FILE)\n"
+    "  build     build an OPA bundle (.tar.gz), optionally signed\n"
+    "  sign      write a .signatures.json for bundles\n"
     "  version   print the version\n"
     "\n"
     "Run 'trex <command> --help' for the flags of a command.\n";
@@ -57,7 +59,8 @@ int main(int argc, char** argv) {
     int (*run)(const std::vector<std::string>&);
   };
   static const Verb verbs[] = {{"eval", run_eval}, {"check", run_check}, {"parse", run_parse}, {"run", run_run},
-                                {"hsm", run_hsm},   {"log", run_log}, {"tre", run_tre}};
+                                {"hsm", run_hsm},   {"log", run_log}, {"tre", run_tre},
+                                {"build", run_build}, {"sign", run_sign}};
 
   if (verb == "version" || verb == "--version") return version();
   if (verb == "help" || verb == "--help" || verb == "-h") {

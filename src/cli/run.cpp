@@ -9,6 +9,7 @@
 #include "load/files.h"
 #include "cli/output.h"
 #include "cli/signed_decision_log.h"
+#include "cli/signing_flags.h"
 #include "server/server.h"
 
 namespace trex::cli {
@@ -25,7 +26,13 @@ const char* kUsage =
     "      --log-format FORMAT         json (default), json-pretty, text\n"
     "      --shutdown-grace-period S   seconds to let requests in flight finish (default 10)\n"
     "      --v0-compatible             parse policies as Rego v0\n"
-    "      --immutable                 policies and data only from bundles; API writes answer 403\n";
+    "      --immutable                 policies and data only from bundles; API writes answer 403\n"
+    "      --verification-key KEY      verify signed bundles: PEM public key file, or HMAC secret\n"
+    "      --verification-key-id ID    the key's id (default \"default\")\n"
+    "      --signing-alg ALG           the signatures' algorithm (default RS256)\n"
+    "      --scope SCOPE               the scope the signatures must carry\n"
+    "      --exclude-files-verification GLOB  bundle files not verified; repeatable\n"
+    "      --skip-verify               read signed bundles without verifying them\n";
 
 const std::vector<FlagSpec> kFlags = {
     {{"--help", "-h"}, false},
@@ -39,6 +46,7 @@ const std::vector<FlagSpec> kFlags = {
     {{"--shutdown-grace-period"}, true},
     {{"--v0-compatible"}, false},
     {{"--immutable"}, false},
+    {{"--skip-verify"}, false},
 };
 
 constexpr const char* kVersion = "0.1.0-dev";
@@ -64,7 +72,7 @@ bool parse_addr(const std::string& addr, std::string& host, uint16_t& port) {
 }  // namespace
 
 int run_run(const std::vector<std::string>& argv) {
-  ParsedArgs args = parse_flags(argv, kFlags);
+  ParsedArgs args = parse_flags(argv, concat_flags(kFlags, verification_flag_specs()));
   if (!args.error.empty()) return usage_error("run", args.error, kUsage);
   if (args.has("--help")) {
     std::cout << kUsage;
@@ -113,6 +121,9 @@ int run_run(const std::vector<std::string>& argv) {
   load::LoadOptions load_opts;
   load_opts.as_bundles = args.has("--bundle");
   load_opts.v0_compatible = args.has("--v0-compatible");
+  // As opa run: with a key every bundle must verify; without one a signed bundle is refused unless --skip-verify.
+  if (!args.has("--skip-verify")) load_opts.verification = verification_from_args(args);
+  load_opts.signed_bundles_need_key = !args.has("--skip-verify");
   load::Loaded loaded = load::load_paths(args.positional, load_opts);
   if (!loaded.errors.empty()) {
     std::cerr << errors_text(loaded.errors);

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "load/archive.h"
+#include "load/bundle_signing.h"
 #include "load/documents.h"
 #include "load/manifest.h"
 #include "load/roots.h"
@@ -71,6 +72,7 @@ class BundleReader {
   BundleReader(std::string name, const LoadOptions& opts) : name_(std::move(name)), opts_(opts) {}
 
   Loaded read(std::vector<BundleFile> files) {
+    if (!verify_signatures(files)) return fail();
     for (auto& f : files)
       if (!read_file(f)) return fail();
     if (!validate()) return fail();
@@ -91,6 +93,15 @@ class BundleReader {
   }
 
  private:
+  // Signed bundles are checked before anything in them is parsed or accepted (bundle_signing.h). Files are
+  // named as OPA's signatures name them: without the leading '/', directory bundles with the directory.
+  bool verify_signatures(const std::vector<BundleFile>& files) {
+    std::vector<FileRef> refs;
+    for (const auto& f : files) refs.push_back({f.full.substr(std::min(f.full.find_first_not_of('/'), f.full.size())), f.bytes});
+    auto e = verify_bundle(refs, opts_.verification ? &*opts_.verification : nullptr, opts_.signed_bundles_need_key);
+    return !e || error(std::move(*e));
+  }
+
   bool read_file(BundleFile& f) {
     if (ends_with(f.path, ".rego")) {
       out_.modules.push_back({f.full, std::move(f.bytes)});

@@ -5,7 +5,8 @@
 //   *.rego                           modules, named as OPA names them: the entry name for a tarball
 //                                    ("/a/policy.rego"), the directory joined to it for a directory
 //                                    ("bundle/a/policy.rego")
-//   .signatures.json                 kept, not verified yet (see Bundle::signatures_json)
+//   .signatures.json                 verified before anything else is read when LoadOptions::verification
+//                                    is set (bundle_signing.h); kept as Bundle::signatures_json
 //   anything else                    ignored (other .json files included, as in OPA)
 //
 // Then every data path and every module's package must lie under a root of the manifest. Errors are OPA's

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "load/bundle_signing.h"
 #include "rego/engine.h"
 #include "rego/error.h"
 #include "rego/value.h"
@@ -28,6 +29,11 @@ struct LoadOptions {
   // Put in front of the errors of reading a bundle in bundle mode, not of the roots-overlap error (`opa eval`
   // says "loading error: " for the first, which its rego package raises, and nothing for the second).
   std::string bundle_read_error_prefix;
+  // Signed bundles (bundle_signing.h). With a config, every bundle must carry a .signatures.json that verifies
+  // with its key; without one, a signed bundle is refused when signed_bundles_need_key (OPA's "verification
+  // key not provided": opa run and opa build) and read unchecked otherwise.
+  std::optional<VerificationConfig> verification;
+  bool signed_bundles_need_key = false;
 };
 
 // One bundle as read: what the server reports about it. Its modules and data are in the enclosing Loaded.
@@ -41,10 +47,8 @@ struct Bundle {
   rego::Value manifest = rego::Value::empty_object();
   std::vector<std::string> module_files;  // filenames of this bundle's modules in Loaded::modules
 
-  // SIGNATURE VERIFICATION GOES HERE (not implemented yet). The raw text of the bundle's .signatures.json,
-  // kept unverified and unused. Verifying it means: check the JWT(s) against configured keys, then hash every
-  // file read (bundle.cpp sees each one) and compare with the signed list, as OPA's bundle/verify.go does —
-  // before the bundle's modules and data are accepted. Until then, bundles are trusted as read.
+  // The raw text of the bundle's .signatures.json. Verification (LoadOptions::verification) has already
+  // happened when a Bundle exists: bundle.cpp checks the JWT and every file's hash before reading anything.
   std::optional<std::string> signatures_json;
 };
 

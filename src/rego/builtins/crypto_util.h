@@ -2,7 +2,8 @@
 // Go-style JSON syntax checker (for Go's error wording), a bounded thread-safe cache for parsed keys, OpenSSL
 // RAII handles, and JWS signing/verification over OpenSSL 3.
 //
-// Internal to builtins/; nothing outside it should include this.
+// Internal to builtins/, plus the loader's bundle signing (load/bundle_signing.cpp), which reuses the JWS,
+// PEM and digest helpers rather than keeping a second copy.
 #pragma once
 
 #include <cstdint>
