@@ -17,6 +17,7 @@ int run_eval(const std::vector<std::string>& args);
 int run_check(const std::vector<std::string>& args);
 int run_parse(const std::vector<std::string>& args);
 int run_run(const std::vector<std::string>& args);
+int run_test(const std::vector<std::string>& args);
 
 // Prints "trex <verb>: <message>" and the verb's usage to stderr; returns kExitUsage.
 int usage_error(const std::string& verb, const std::string& message, const char* usage);

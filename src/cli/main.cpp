@@ -21,6 +21,7 @@ const char* kUsage =
     "  check     check Rego source files for parse and compile errors\n"
     "  parse     print the AST of a Rego source file as JSON\n"
     "  run       start the OPA-compatible REST API server (run --server)\n"
+    "  test      run Rego unit tests (test_* rules)\n"
     "  version   print the version\n"
     "\n"
     "Run 'trex <command> --help' for the flags of a command.\n";
@@ -53,7 +54,8 @@ int main(int argc, char** argv) {
     const char* name;
     int (*run)(const std::vector<std::string>&);
   };
-  static const Verb verbs[] = {{"eval", run_eval}, {"check", run_check}, {"parse", run_parse}, {"run", run_run}};
+  static const Verb verbs[] = {{"eval", run_eval}, {"check", run_check}, {"parse", run_parse}, {"run", run_run},
+                               {"test", run_test}};
 
   if (verb == "version" || verb == "--version") return version();
   if (verb == "help" || verb == "--help" || verb == "-h") {
