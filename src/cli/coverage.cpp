@@ -49,13 +49,29 @@ std::string ranges_json(const std::vector<CoverageRange>& rs) {
   return out + "      ]";
 }
 
+// `some x, y`: OPA's compiler drops these declarations before evaluation, so they never count as covered
+// (`some x in xs` becomes an evaluated expression and does count).
+bool plain_some_decl(const rego::Value& node) {
+  const rego::Value* terms = node.is_object() ? node.get("terms") : nullptr;
+  const rego::Value* type = terms && terms->is_object() ? terms->get("type") : nullptr;
+  if (!type || !type->is_string() || type->as_string() != "somedecl") return false;
+  const rego::Value* value = terms->get("value");
+  const rego::Value* symbols = value && value->is_object() ? value->get("symbols") : nullptr;
+  if (!symbols || !symbols->is_array()) return false;
+  for (const auto& sym : symbols->as_array()) {
+    const rego::Value* t = sym.is_object() ? sym.get("type") : nullptr;
+    if (!t || !t->is_string() || t->as_string() != "var") return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 void CoverageTracer::event(rego::TraceEvent&& e) {
   if (e.file.empty() || e.row == 0) return;
   const bool expr = e.op == rego::TraceOp::Eval && e.type == rego::TraceNodeType::Expr;
   const bool rule = e.op == rego::TraceOp::Exit && e.type == rego::TraceNodeType::Rule;
-  if (expr || rule) hits_[e.file].insert(e.row);
+  if (rule || (expr && !plain_some_decl(e.node))) hits_[e.file].insert(e.row);
 }
 
 CoverageReport coverage_report(const CoverageTracer& tracer, const std::vector<rego::ModuleOutline>& modules) {

@@ -36,6 +36,9 @@ TestResult run_one(const rego::CompiledPolicy& policy, const rego::Value& data, 
 
   if (!result.errors.empty()) {
     r.error = std::move(result.errors);
+    // The only cancellation here is the per-test deadline; OPA reports its context's error, without location.
+    for (auto& e : r.error)
+      if (e.code == rego::code::kCancel) e = rego::Error{e.code, "context deadline exceeded", {}};
   } else if (result.rows.empty() || result.rows[0].expressions.empty()) {
     r.fail = true;
   } else {
