@@ -19,6 +19,7 @@
 #include "load/files.h"
 #include "rego/engine.h"
 #include "rego/outline.h"
+#include "server/storage_path.h"
 
 namespace trex::cli {
 namespace {
@@ -186,6 +187,12 @@ int run_test(const std::vector<std::string>& argv) {
   }
 
   auto compiled = rego::compile(loaded.modules, copts);
+  if (compiled.policy) {
+    // OPA's test compiler checks rules against the loaded data (WithPathConflictsCheck), as the server does.
+    compiled.errors = rego::check_path_conflicts(*compiled.policy, [&](const std::vector<std::string>& path) {
+      return server::storage_non_empty(loaded.data, path);
+    });
+  }
   if (!compiled.errors.empty() || !compiled.policy) {
     std::cerr << errors_text(compiled.errors);
     return kExitFailed;

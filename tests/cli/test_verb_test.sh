@@ -4,7 +4,7 @@
 #   mixed/        pass, fail (with print output), undefined, error (conflict), todo_ skip, non-boolean, duplicate
 #   cover/        a policy half exercised by its tests: known covered / not-covered rows
 #   slow/         a test that outruns a short --timeout
-#   bad_parse/, bad_compile/, v0/
+#   bad_parse/, bad_compile/, conflict/ (a rule over loaded data), v0/
 #
 #   test_verb_test.sh TREX
 #
@@ -220,6 +220,9 @@ run "parse error" 1 "$TREX" test bad_parse &&
   expect_contains "parse error" "1 error occurred during loading: bad_parse/broken_test.rego:4: rego_parse_error: unexpected eof token" "$ERR"
 run "compile error" 1 "$TREX" test bad_compile &&
   expect_eq "compile error" "1 error occurred: bad_compile/unsafe_test.rego:4: rego_unsafe_var_error: var y is unsafe" "$ERR"
+# A rule defined where the loaded data already has a value is a compile error, as OPA's path conflict check.
+run "data conflict" 1 "$TREX" test conflict &&
+  expect_eq "data conflict" "1 error occurred: conflict/p.rego:3: rego_compile_error: conflicting rule for data path conflict/x found" "$ERR"
 run "no path" 2 "$TREX" test
 run "help" 0 "$TREX" test --help && expect_contains "help" "usage: trex test" "$OUT"
 
