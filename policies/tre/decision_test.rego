@@ -5,7 +5,7 @@
 # private keys in a policy) when adapting the policy set.
 package tre_test
 
-test_keys := {
+approver_private_keys := {
 	"alice": {"kty": "EC", "crv": "P-256", "x": "UrDB9KtHUQkkA1QnWK7djkQtGiGxRj3Die6KuXB3bio", "y": "2uH4xd2ZGj24z2JwPpsh2xosB3Khw0-7qqsey5zAWRM", "d": "KusoYYuiwT50RUe7RT077pOcdgkF1qG7dVCUSQmC4wI"},
 	"bob": {"kty": "EC", "crv": "P-256", "x": "CKF_IC0Ncjtpu7xOWZD-lmEELRTK9nb0-VJXom52eQ0", "y": "0ftRrnz0ou1fHzgDifomGKaN3UIKdALEeRag8Xvn9NE", "d": "YN81e__8AmfDTFXyHOjBu3xF5VvgrlUe_GcwtDz_7dk"},
 	"carol": {"kty": "EC", "crv": "P-256", "x": "mfDK4tqqqjIOqoyIV15yuq-dFcXLmIAjHErehJeM1oY", "y": "BDqegaQ9eGzQ5V257hh0ZxPGiR5uV56urxmr2jvIyHQ", "d": "YY69fFvgeMb2z0fLoqGQsZxobcjIBjIHFr8ez1WJdn8"},
@@ -17,7 +17,7 @@ now_s := round(time.now_ns() / 1000000000)
 # An approval of `action` by `approver`, signed with `signer`'s key, expiring `ttl` seconds from now.
 approval(approver, action, signer, ttl) := {"approver": approver, "token": token} if {
 	claims := {"sub": approver, "action_sha256": crypto.sha256(json.marshal(action)), "exp": now_s + ttl}
-	token := io.jwt.encode_sign({"alg": "ES256", "typ": "JWT"}, claims, test_keys[signer])
+	token := io.jwt.encode_sign({"alg": "ES256", "typ": "JWT"}, claims, approver_private_keys[signer])
 }
 
 request(action, agent) := {

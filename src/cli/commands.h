@@ -22,6 +22,7 @@ int run_log(const std::vector<std::string>& args);  // log_verify.cpp: verify
 int run_tre(const std::vector<std::string>& args);
 int run_build(const std::vector<std::string>& args);
 int run_sign(const std::vector<std::string>& args);
+int run_test(const std::vector<std::string>& args);
 
 // Prints "trex <verb>: <message>" and the verb's usage to stderr; returns kExitUsage.
 int usage_error(const std::string& verb, const std::string& message, const char* usage);

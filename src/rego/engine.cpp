@@ -7,6 +7,7 @@
 #include "rego/compiler.h"
 #include "rego/json.h"
 #include "rego/eval.h"
+#include "rego/outline.h"
 #include "rego/parser.h"
 
 namespace rego {
@@ -111,7 +112,9 @@ CompiledQuery compile_query_text(const CompiledPolicy& policy, const std::string
 CompileResult compile(const std::vector<ModuleText>& modules, const CompileOptions& opts) {
   CompileResult r;
   try {
-    r.policy = compile_modules(parse_all(modules, opts), opts.v0_compatible);
+    auto parsed = parse_all(modules, opts);
+    if (opts.rename_duplicate_tests) ast::rename_duplicate_tests(parsed);
+    r.policy = compile_modules(std::move(parsed), opts.v0_compatible);
   } catch (...) {
     r.errors = errors_of(std::current_exception());
   }

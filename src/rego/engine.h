@@ -33,6 +33,9 @@ struct ModuleText {
 
 struct CompileOptions {
   bool v0_compatible = false;
+  // trex test: the second and later definitions of a test_ rule in one package become test_x#01, ... so
+  // each runs alone, as in OPA's test runner (outline.h).
+  bool rename_duplicate_tests = false;
 };
 
 struct CompileResult {

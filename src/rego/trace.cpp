@@ -36,11 +36,11 @@ namespace {
 // lineage.Filter: for each kept event, the chain of Enter/Redo events of rules and bodies that leads to it
 // (innermost query first, then its parent's ...), emitted outermost first. The chain is forgotten after each
 // kept event, so a later note in the same query only repeats what was entered since.
-Trace lineage(const Trace& trace, TraceOp keep) {
+Trace lineage(const Trace& trace, const std::function<bool(const TraceEvent&)>& keep) {
   Trace out;
   std::unordered_map<uint64_t, const TraceEvent*> last_entry;
   for (const TraceEvent& e : trace) {
-    if (e.op == keep) {
+    if (keep(e)) {
       std::vector<const TraceEvent*> path{&e};
       const TraceEvent* prev = nullptr;
       auto it = last_entry.find(e.query_id);
@@ -196,11 +196,15 @@ std::string lower(const char* s) {
 
 }  // namespace
 
+Trace filter_lineage(const Trace& trace, const std::function<bool(const TraceEvent&)>& keep) {
+  return lineage(trace, keep);
+}
+
 Trace filter_trace(const Trace& trace, ExplainMode mode) {
   switch (mode) {
     case ExplainMode::Off: return {};
-    case ExplainMode::Notes: return lineage(trace, TraceOp::Note);
-    case ExplainMode::Fails: return lineage(trace, TraceOp::Fail);
+    case ExplainMode::Notes: return lineage(trace, [](const TraceEvent& e) { return e.op == TraceOp::Note; });
+    case ExplainMode::Fails: return lineage(trace, [](const TraceEvent& e) { return e.op == TraceOp::Fail; });
     case ExplainMode::Full: {
       // Unify events only ever sit at the leaves, so dropping them leaves every chain intact.
       Trace out;

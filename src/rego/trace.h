@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -66,6 +67,8 @@ std::optional<ExplainMode> parse_explain_mode(std::string_view s);  // "off" too
 // OPA's lineage filters: Notes/Fails keep each matching event behind the Enter/Redo events of its enclosing
 // rule and body queries; Full drops Unify events; Debug keeps everything; Off keeps nothing.
 Trace filter_trace(const Trace& trace, ExplainMode mode);
+// OPA's lineage.Filter with any predicate: `opa test -v` keeps notes and fails together.
+Trace filter_lineage(const Trace& trace, const std::function<bool(const TraceEvent&)>& keep);
 
 // OPA's PrettyTraceWithLocation: one line per event, a location column ("file:row", "query:row") padded to
 // the widest one, then "| " per nesting level, the op and the node. No trailing newline on the last line.
