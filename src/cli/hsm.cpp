@@ -6,6 +6,8 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/signed_decision_log.h"
+#include "load/documents.h"
 #include "hsm/pin.h"
 #include "hsm/pkcs11_signer.h"
 #include "hsm/provision.h"
@@ -23,21 +25,40 @@ const char* kUsage =
     "  --pin-env NAME      variable holding the user PIN (default TREX_HSM_PIN)\n"
     "  --pin-file FILE     file holding the user PIN (mode 0600), instead of --pin-env\n"
     "  --so-pin-env NAME   init: variable holding the SO PIN (default TREX_HSM_SO_PIN; when unset and the\n"
-    "                      token must be created, a PIN is generated and printed once)\n";
+    "                      token must be created, a PIN is generated and printed once)\n"
+    "  -c, --config-file F take the module, labels and PIN source from the server configuration's\n"
+    "                      decision_logs.signing.pkcs11 (flags given as well override it)\n";
 
 const std::vector<FlagSpec> kFlags = {
     {{"--help", "-h"}, false},    {{"--module"}, true},  {{"--token-label"}, true}, {{"--key-label"}, true},
     {{"--pin-env"}, true},        {{"--pin-file"}, true}, {{"--so-pin-env"}, true},
+    {{"--config-file", "-c"}, true},
 };
 
-hsm::Pkcs11Config config_from(const ParsedArgs& args) {
-  hsm::Pkcs11Config c;
-  c.module = args.last("--module", hsm::kDefaultPkcs11Module);
-  c.token_label = args.last("--token-label", "trex");
-  c.key_label = args.last("--key-label", "trex-log");
-  c.pin.env = args.last("--pin-env", hsm::kDefaultPinEnv);
-  c.pin.file = args.last("--pin-file");
-  return c;
+// The token settings: defaults, then the server configuration file's decision_logs.signing.pkcs11 when
+// --config-file is given, then the flags. False with `error` when the file cannot be used.
+bool config_from(const ParsedArgs& args, hsm::Pkcs11Config& c, std::string& error) {
+  if (args.has("--config-file")) {
+    auto text = load::read_file(args.last("--config-file"), error);
+    if (!text) return false;
+    auto doc = load::parse_document(*text, error);
+    if (!doc) {
+      error = "config file " + args.last("--config-file") + ": " + error;
+      return false;
+    }
+    auto signed_cfg = signed_log_config(*doc, error);
+    if (!signed_cfg) {
+      if (error.empty()) error = "config file " + args.last("--config-file") + " has no decision_logs.signed_file";
+      return false;
+    }
+    c = signed_cfg->pkcs11;
+  }
+  c.module = args.last("--module", c.module);
+  c.token_label = args.last("--token-label", c.token_label);
+  c.key_label = args.last("--key-label", c.key_label);
+  c.pin.env = args.last("--pin-env", c.pin.env);
+  c.pin.file = args.last("--pin-file", c.pin.file);
+  return true;
 }
 
 // SoftHSM fails C_Initialize with a bare CKR_GENERAL_ERROR when its configuration is unusable.
@@ -54,7 +75,8 @@ int fail(const std::string& message) {
 }
 
 int init(const ParsedArgs& args) {
-  hsm::Pkcs11Config c = config_from(args);
+  hsm::Pkcs11Config c;
+  if (std::string error; !config_from(args, c, error)) return usage_error("hsm", error, kUsage);
   std::string error;
   hsm::SecretString user_pin;
   if (!hsm::read_pin(c.pin, user_pin, error)) return fail(error);
@@ -87,7 +109,8 @@ int init(const ParsedArgs& args) {
 }
 
 int pubkey(const ParsedArgs& args) {
-  hsm::Pkcs11Config c = config_from(args);
+  hsm::Pkcs11Config c;
+  if (std::string error; !config_from(args, c, error)) return usage_error("hsm", error, kUsage);
   std::string error;
   auto key = hsm::read_token_public_key(c, error);
   if (!key) return fail(with_hint(error, c.module));

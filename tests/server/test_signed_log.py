@@ -113,6 +113,15 @@ decision_logs:
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("seq", result.stdout + result.stderr)
 
+    def test_pubkey_from_the_server_config(self):
+        cfg = os.path.join(self.tmp, "server.yaml")
+        with open(cfg, "w") as f:
+            f.write(self.config(os.path.join(self.tmp, "unused")))
+        out = subprocess.run([TREX, "hsm", "pubkey", "--config-file", cfg], env=dict(os.environ, **self.env),
+                             capture_output=True, text=True)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(out.stdout, open(self.pubkey).read())
+
     def test_fail_closed_without_the_pin(self):
         log_dir = os.path.join(self.tmp, "log-nopin")
         server = Server([f"{FIXTURES}/tre.rego"], config=self.config(log_dir, pin_env="TREX_NO_SUCH_PIN"), env=self.env)
