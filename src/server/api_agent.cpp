@@ -198,6 +198,14 @@ void report_outcome(ServerContext& ctx, const HttpRequest& req, HttpResponse& re
 
 }  // namespace
 
+bool follows_agent_action_schema(const Value& document) {
+  try {
+    return rego::jsonschema::validate(agent_schema(), document).valid;
+  } catch (const std::exception&) {  // nested too deeply to validate: not an agent action
+    return false;
+  }
+}
+
 void handle_agent(ServerContext& ctx, const HttpRequest& req, HttpResponse& res, std::string_view sub) {
   if (sub == "decide") return decide(ctx, req, res);
   if (sub == "outcome") return report_outcome(ctx, req, res);

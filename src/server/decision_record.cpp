@@ -151,7 +151,8 @@ void attach_agent_fields(DecisionEvent& event, const Value& input) {
   if (!input.is_object()) return;
   const Value* action = input.get("action");
   const Value* agent = input.get("agent");
-  if (!action || !agent || !action->is_object() || !agent->is_object()) return;
+  if (!action || !agent || !action->is_object() || !agent->is_object()) return;  // cheap test first
+  if (!follows_agent_action_schema(input)) return;
   event.action = *action;
   event.agent = *agent;
   if (const Value* p = input.get("principal")) event.principal = *p;

@@ -20,8 +20,11 @@ void answer_after_logging(ServerContext& ctx, const Snapshot& snap, const Decisi
 // The same for an outcome line (kind "outcome": what the agent reports after acting on a decision).
 void answer_after_logging_outcome(ServerContext& ctx, const rego::Value& outcome, HttpResponse& res);
 
-// The agent-action fields of an input that follows the agent-action schema (an object with "action" and
-// "agent" objects, and "principal"/"provenance" when present), copied into the event.
+// The agent-action fields (action, agent, principal, provenance) of an input that follows the agent-action
+// schema, copied into the event; inputs of any other shape are left alone.
 void attach_agent_fields(DecisionEvent& event, const rego::Value& input);
+
+// Whether a document validates against policies/schemas/agent-action.v1.json (api_agent.cpp).
+bool follows_agent_action_schema(const rego::Value& document);
 
 }  // namespace trex::server

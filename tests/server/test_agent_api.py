@@ -90,6 +90,11 @@ class AgentApiTest(ServerTestCase):
         event = next(l for l in lines if l.get("decision_id") == decision_id)
         self.assertEqual(event["provenance"]["framework"], "langchain")
         self.assertEqual(event["principal"]["id"], "alice")
+        # An input with action/agent keys that does not follow the schema carries no agent fields.
+        status, body, _, _ = self.server.post("/v1/data/tre/decision", {"input": {"action": {}, "agent": {}}})
+        lines = [json.loads(l) for l in self.server.stdout().splitlines() if l.strip()]
+        event = next(l for l in lines if l.get("decision_id") == body["decision_id"])
+        self.assertNotIn("agent", event)
 
     def test_wrong_method_and_unknown_endpoint(self):
         self.assertEqual(self.server.get("/v1/agent/decide")[0], 405)
