@@ -11,10 +11,12 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/version.hpp>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
 #include <unordered_set>
+#include <vector>
 
 #include "server/gzip.h"
 
@@ -341,13 +343,18 @@ void HttpServer::Impl::shutdown(std::chrono::milliseconds grace) {
     if (stopping.exchange(true)) return;
     beast::error_code ec;
     if (acceptor) acceptor->close(ec);
+    // Collected under the lock, posted after it: one of these references can turn out to be a session's
+    // last (its connection closed meanwhile on another loop), and ~Session takes sessions_mu to remove
+    // itself, so releasing it while the lock is held deadlocks the shutdown.
+    std::vector<std::shared_ptr<Session>> open;
     {
       std::lock_guard<std::mutex> lock(sessions_mu);
       for (Session* s : sessions) {
-        auto self = s->weak_from_this().lock();  // null when the session is being destroyed right now
-        if (self) net::post(self->executor(), [self] { self->stop_if_idle(); });
+        if (auto self = s->weak_from_this().lock()) open.push_back(std::move(self));  // null: being destroyed
       }
     }
+    for (auto& self : open) net::post(self->executor(), [self] { self->stop_if_idle(); });
+    open.clear();
     auto deadline = std::chrono::steady_clock::now() + grace;
     drain_timer = std::make_unique<net::steady_timer>(*loops[0]);
     drain(deadline);
