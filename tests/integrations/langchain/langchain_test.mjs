@@ -7,7 +7,7 @@
 // langchain_test.sh copies this file next to the package in the build tree and installs the pinned
 // @langchain/core there. Every check runs even after a failure; exits 1 if any failed.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -35,14 +35,31 @@ async function check(name, fn) {
   }
 }
 
-// ---- a real trex server on a free loopback port, console decision logs on its stdout ----
+// ---- a real trex server on a free loopback port, every decision in the HSM-signed log ----
+// A throw-away SoftHSM2 token for this run (its own SOFTHSM2_CONF), as scripts/serve.sh provisions one.
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trex-langchain-"));
 const stdoutPath = path.join(tmp, "stdout");
 const stderrPath = path.join(tmp, "stderr");
+const logDir = path.join(tmp, "decisions");
+const pubKeyPath = path.join(tmp, "pub.pem");
+fs.mkdirSync(path.join(tmp, "tokens"));
+fs.writeFileSync(path.join(tmp, "softhsm2.conf"),
+                 `directories.tokendir = ${path.join(tmp, "tokens")}\nobjectstore.backend = file\nlog.level = ERROR\n`);
+const hsmEnv = { ...process.env, SOFTHSM2_CONF: path.join(tmp, "softhsm2.conf"), TREX_HSM_PIN: "271828",
+                 TREX_HSM_SO_PIN: "31415926" };
+execFileSync(trexBin, ["hsm", "init", "--token-label", "lc", "--key-label", "log"], { env: hsmEnv });
+fs.writeFileSync(pubKeyPath, execFileSync(trexBin, ["hsm", "pubkey", "--token-label", "lc", "--key-label", "log"],
+                                          { env: hsmEnv }));
+fs.writeFileSync(path.join(tmp, "config.yaml"), `decision_logs:
+  signed_file: {path: "${logDir}", durability: sync}
+  signing:
+    pkcs11: {module: /usr/lib/softhsm/libsofthsm2.so, token_label: lc, key_label: log, pin_env: TREX_HSM_PIN}
+`);
 const server = spawn(
   trexBin,
-  ["run", "--server", "--addr", "127.0.0.1:0", "--log-level", "info", "--set", "decision_logs.console=true", policies],
-  { stdio: ["ignore", fs.openSync(stdoutPath, "w"), fs.openSync(stderrPath, "w")] },
+  ["run", "--server", "--addr", "127.0.0.1:0", "--log-level", "info", "--config-file", path.join(tmp, "config.yaml"),
+   policies],
+  { stdio: ["ignore", fs.openSync(stdoutPath, "w"), fs.openSync(stderrPath, "w")], env: hsmEnv },
 );
 let spawnError;
 server.on("error", (e) => (spawnError = e));
@@ -66,18 +83,19 @@ async function serverPort() {
 const url = `http://127.0.0.1:${await serverPort()}`;
 const client = new TrexClient({ url });
 
-// The decision log as this test reads it: trex's console decision log (one JSON record per line on the
-// server's stdout). This is the one place that knows where records come from; to check the HSM-signed log
-// instead, make it return the records `trex log verify` accepts.
+// The decision log as this test reads it: the HSM-signed log, after `trex log verify` has accepted it with
+// the token's public key alone (every line, the hash chain, every checkpoint signature, coverage).
 function decisionLog() {
+  const verified = execFileSync(trexBin, ["log", "verify", "--public-key", pubKeyPath, logDir], { encoding: "utf8" });
+  if (!verified.startsWith("ok:")) throw new Error(`trex log verify: ${verified}`);
   const records = fs
-    .readFileSync(stdoutPath, "utf8")
-    .split("\n")
-    .filter(Boolean)
+    .readdirSync(logDir)
+    .sort()
+    .flatMap((name) => fs.readFileSync(path.join(logDir, name), "utf8").split("\n").filter(Boolean))
     .map((line) => JSON.parse(line));
   return {
-    decisions: records.filter((r) => r.msg === "Decision Log"),
-    outcomes: records.filter((r) => r.msg === "Outcome Log"),
+    decisions: records.filter((r) => r.kind === "decision"),
+    outcomes: records.filter((r) => r.kind === "outcome"),
   };
 }
 
