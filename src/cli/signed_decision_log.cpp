@@ -5,22 +5,14 @@
 #include <mutex>
 
 #include "rego/json.h"
+#include "server/config.h"
 
 namespace trex::cli {
 
 using rego::Value;
+using server::config_at;
 
 namespace {
-
-const Value* at(const Value& v, std::initializer_list<const char*> path) {
-  const Value* cur = &v;
-  for (const char* k : path) {
-    if (!cur->is_object()) return nullptr;
-    cur = cur->get(k);
-    if (!cur) return nullptr;
-  }
-  return cur;
-}
 
 bool read_string(const Value& section, const char* key, const char* where, std::string& out, std::string& error) {
   const Value* v = section.is_object() ? section.get(key) : nullptr;
@@ -97,7 +89,7 @@ class SignedLogSink : public server::DecisionSink {
 }  // namespace
 
 std::optional<SignedLogConfig> signed_log_config(const Value& config, std::string& error) {
-  const Value* file = at(config, {"decision_logs", "signed_file"});
+  const Value* file = config_at(config, {"decision_logs", "signed_file"});
   if (!file) return std::nullopt;
   if (!file->is_object()) {
     error = "invalid configuration: decision_logs.signed_file must be an object";
@@ -126,7 +118,7 @@ std::optional<SignedLogConfig> signed_log_config(const Value& config, std::strin
   }
   out.log.overflow = overflow == "error" ? hsm::OverflowPolicy::Error : hsm::OverflowPolicy::Drop;
   if (out.log.max_batch == 0) out.log.max_batch = 1;
-  const Value* p11 = at(config, {"decision_logs", "signing", "pkcs11"});
+  const Value* p11 = config_at(config, {"decision_logs", "signing", "pkcs11"});
   if (!p11) {
     error = "invalid configuration: decision_logs.signed_file needs decision_logs.signing.pkcs11";
     return std::nullopt;

@@ -187,20 +187,6 @@ Loaded single_error(std::string message) {
   return out;
 }
 
-// Regular files below dir, depth first, each directory's entries in name order (as Go's filepath.Walk).
-// Symlinks are skipped, as OPA does unless told to follow them.
-void walk(const fs::path& dir, std::vector<fs::path>& files) {
-  std::error_code ec;
-  std::vector<fs::path> entries;
-  for (const auto& e : fs::directory_iterator(dir, ec)) entries.push_back(e.path());
-  std::sort(entries.begin(), entries.end());
-  for (const auto& p : entries) {
-    auto st = fs::symlink_status(p, ec);
-    if (fs::is_directory(st)) walk(p, files);
-    else if (fs::is_regular_file(st)) files.push_back(p);
-  }
-}
-
 Loaded from_archive(const std::string& name, ArchiveResult archive, const LoadOptions& opts) {
   if (!archive.ok()) return single_error("bundle " + name + ": bundle read failed: " + archive.error);
   std::vector<BundleFile> files;
@@ -227,7 +213,7 @@ Loaded load_bundle_bytes(const std::string& name, const std::string& bytes, cons
 
 Loaded load_bundle_dir(const std::string& path, const LoadOptions& opts) {
   std::vector<fs::path> paths;
-  walk(path, paths);
+  regular_files_below(path, paths);
   const fs::path root = fs::path(path).lexically_normal();
   std::vector<BundleFile> files;
   for (const auto& p : paths) {

@@ -12,20 +12,6 @@ namespace trex::load {
 namespace fs = std::filesystem;
 namespace {
 
-// Regular files below dir, each directory's entries in name order (Go's filepath.Walk); symlinks skipped,
-// as the bundle loader skips them.
-void walk(const fs::path& dir, std::vector<fs::path>& files) {
-  std::error_code ec;
-  std::vector<fs::path> entries;
-  for (const auto& e : fs::directory_iterator(dir, ec)) entries.push_back(e.path());
-  std::sort(entries.begin(), entries.end());
-  for (const auto& p : entries) {
-    auto st = fs::symlink_status(p, ec);
-    if (fs::is_directory(st)) walk(p, files);
-    else if (fs::is_regular_file(st)) files.push_back(p);
-  }
-}
-
 std::string signed_name(const std::string& path) { return path.substr(std::min(path.find_first_not_of('/'), path.size())); }
 
 bool skip(const std::string& name) {
@@ -46,7 +32,7 @@ std::optional<std::vector<FileHash>> hash_bundle_files(const std::string& path, 
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
     std::vector<fs::path> paths;
-    walk(path, paths);
+    regular_files_below(path, paths);
     const fs::path root = fs::path(path).lexically_normal();
     for (const auto& p : paths) {
       auto bytes = read_file(p.string(), error);

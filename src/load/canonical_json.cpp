@@ -4,6 +4,7 @@
 // with ("1.0" stays "1.0"), which a parsed Value no longer knows. Strings go through trex's JSON writer,
 // which escapes as Go does (\u2028, invalid UTF-8 as \ufffd, no HTML escaping here).
 #include "load/canonical_json.h"
+#include "rego/utf8.h"
 
 #include <algorithm>
 #include <cctype>
@@ -22,23 +23,6 @@ std::string go_string(const std::string& s) {
   return rego::json::write(rego::Value::string(s), opts);
 }
 
-void append_utf8(uint32_t r, std::string& out) {
-  if (r < 0x80) {
-    out += static_cast<char>(r);
-  } else if (r < 0x800) {
-    out += static_cast<char>(0xC0 | (r >> 6));
-    out += static_cast<char>(0x80 | (r & 0x3F));
-  } else if (r < 0x10000) {
-    out += static_cast<char>(0xE0 | (r >> 12));
-    out += static_cast<char>(0x80 | ((r >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (r & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (r >> 18));
-    out += static_cast<char>(0x80 | ((r >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((r >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (r & 0x3F));
-  }
-}
 
 class Canonicalizer {
  public:
@@ -173,7 +157,7 @@ class Canonicalizer {
           } else if (r >= 0xDC00 && r < 0xE000) {
             r = 0xFFFD;
           }
-          append_utf8(r, out);
+          rego::append_utf8(out, r);
           break;
         }
         default: return fail("invalid character in string escape code");

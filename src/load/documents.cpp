@@ -40,6 +40,19 @@ std::string read_stdin() {
   return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
 }
 
+void regular_files_below(const std::filesystem::path& dir, std::vector<std::filesystem::path>& files) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::vector<fs::path> entries;
+  for (const auto& e : fs::directory_iterator(dir, ec)) entries.push_back(e.path());
+  std::sort(entries.begin(), entries.end());
+  for (const auto& p : entries) {
+    auto st = fs::symlink_status(p, ec);
+    if (fs::is_directory(st)) regular_files_below(p, files);
+    else if (fs::is_regular_file(st)) files.push_back(p);
+  }
+}
+
 std::optional<rego::Value> parse_document(const std::string& text, std::string& error) {
   auto parsed = rego::json::parse(text);
   if (parsed.ok) return parsed.value;

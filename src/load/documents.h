@@ -3,6 +3,7 @@
 // Nothing here throws.
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,10 @@ std::optional<std::string> read_file(const std::string& path, std::string& error
 
 // Reads all of standard input.
 std::string read_stdin();
+
+// Regular files below dir, depth first, each directory's entries in name order (as Go's filepath.Walk, which
+// bundle hashing and OPA's directory bundles follow). Symlinks are skipped, as OPA does unless told otherwise.
+void regular_files_below(const std::filesystem::path& dir, std::vector<std::filesystem::path>& files);
 
 // A JSON document, or YAML when the text is not valid JSON (as OPA's util.Unmarshal).
 std::optional<rego::Value> parse_document(const std::string& text, std::string& error);

@@ -122,8 +122,7 @@ void decide(ServerContext& ctx, const HttpRequest& req, HttpResponse& res) {
   std::string path(paths.empty() ? std::string_view(ctx.config.agent_decision) : paths.back());
   while (!path.empty() && path.front() == '/') path.erase(0, 1);
   std::vector<Value> keys;
-  if (!data_path_keys(path, keys, error))
-    return respond_error(res, 400, api_code::kInvalidParameter, "invalid path: " + error);
+  if (!data_path_keys_or_400(path, keys, res)) return;
 
   rego::QueryOptions opts = query_options(ctx, req);
   opts.input = *action;

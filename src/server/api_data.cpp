@@ -55,9 +55,7 @@ void v1_read(ServerContext& ctx, const HttpRequest& req, HttpResponse& res, std:
     }
   }
   std::vector<Value> keys;
-  std::string path_error;
-  if (!data_path_keys(path, keys, path_error))
-    return respond_error(res, 400, api_code::kInvalidParameter, "invalid path: " + path_error);
+  if (!data_path_keys_or_400(path, keys, res)) return;
 
   auto snap = ctx.store.snapshot();
   const bool logging = ctx.decision_logging();
@@ -273,9 +271,7 @@ void handle_v0_data(ServerContext& ctx, const HttpRequest& req, HttpResponse& re
     opts.input = std::move(*v);
   }
   std::vector<Value> keys;
-  std::string path_error;
-  if (!data_path_keys(path, keys, path_error))
-    return respond_error(res, 400, api_code::kInvalidParameter, "invalid path: " + path_error);
+  if (!data_path_keys_or_400(path, keys, res)) return;
 
   auto snap = ctx.store.snapshot();
   rego::Errors errors;

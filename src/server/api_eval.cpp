@@ -62,6 +62,13 @@ bool data_path_keys(std::string_view path, std::vector<Value>& keys, std::string
   return true;
 }
 
+bool data_path_keys_or_400(std::string_view path, std::vector<Value>& keys, HttpResponse& res) {
+  std::string error;
+  if (data_path_keys(path, keys, error)) return true;
+  respond_error(res, 400, api_code::kInvalidParameter, "invalid path: " + error);
+  return false;
+}
+
 std::string data_ref_string(const std::vector<Value>& keys) {
   std::string out = "data";
   for (const auto& k : keys) {

@@ -42,6 +42,9 @@ class RequestMetrics {
 // numbers (OPA's stringPathToRef). False with `error` ("invalid ref term ...") when it cannot be a ref.
 bool data_path_keys(std::string_view path, std::vector<rego::Value>& keys, std::string& error);
 
+// data_path_keys, answering 400 invalid_parameter ("invalid path: ...") when the path cannot be a ref.
+bool data_path_keys_or_400(std::string_view path, std::vector<rego::Value>& keys, HttpResponse& res);
+
 // "data.a.b[0]" for messages.
 std::string data_ref_string(const std::vector<rego::Value>& keys);
 

@@ -29,9 +29,7 @@ void health_policy(ServerContext& ctx, const HttpRequest& req, HttpResponse& res
   opts.input = Value::object({{Value::string("plugin_state"), Value::object(std::move(state_entries))},
                               {Value::string("plugins_ready"), Value::boolean(all_ok)}});
   std::vector<Value> keys;
-  std::string error;
-  if (!data_path_keys("system/health/" + std::string(sub), keys, error))
-    return respond_error(res, 400, api_code::kInvalidParameter, "invalid path: " + error);
+  if (!data_path_keys_or_400("system/health/" + std::string(sub), keys, res)) return;
   auto snap = ctx.store.snapshot();
   rego::Errors errors;
   auto result = rego::evaluate_path(*snap->policy, snap->data, keys, opts, errors);

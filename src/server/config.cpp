@@ -11,16 +11,6 @@ using rego::Value;
 
 namespace {
 
-const Value* lookup(const Value& root, std::initializer_list<const char*> path) {
-  const Value* v = &root;
-  for (const char* key : path) {
-    if (!v->is_object()) return nullptr;
-    v = v->get(key);
-    if (!v) return nullptr;
-  }
-  return v;
-}
-
 std::string dotted(std::initializer_list<const char*> path) {
   std::string out;
   for (const char* p : path) out += (out.empty() ? "" : ".") + std::string(p);
@@ -28,7 +18,7 @@ std::string dotted(std::initializer_list<const char*> path) {
 }
 
 bool read_int(const Value& root, std::initializer_list<const char*> path, int64_t& out, std::string& error) {
-  const Value* v = lookup(root, path);
+  const Value* v = config_at(root, path);
   if (!v) return true;
   if (!v->is_int() || v->as_int() < 0) {
     error = "invalid configuration: " + dotted(path) + " must be a non-negative integer";
@@ -55,7 +45,7 @@ bool read_ms(const Value& root, std::initializer_list<const char*> path, std::ch
 }
 
 bool read_string(const Value& root, std::initializer_list<const char*> path, std::string& out, std::string& error) {
-  const Value* v = lookup(root, path);
+  const Value* v = config_at(root, path);
   if (!v) return true;
   if (!v->is_string()) {
     error = "invalid configuration: " + dotted(path) + " must be a string";
@@ -99,6 +89,16 @@ Value with_key(const Value& obj, const char* key, const Value& value) {
 
 }  // namespace
 
+const Value* config_at(const Value& doc, std::initializer_list<const char*> path) {
+  const Value* v = &doc;
+  for (const char* key : path) {
+    if (!v->is_object()) return nullptr;
+    v = v->get(key);
+    if (!v) return nullptr;
+  }
+  return v;
+}
+
 bool parse_config(const Value& raw, ServerConfig& out, std::string& error) {
   if (!raw.is_object()) {
     error = "invalid configuration: the document must be an object";
@@ -109,7 +109,7 @@ bool parse_config(const Value& raw, ServerConfig& out, std::string& error) {
   if (!read_string(raw, {"default_authorization_decision"}, out.default_authorization_decision, error)) return false;
   if (!read_string(raw, {"agent", "decision"}, out.agent_decision, error)) return false;
   if (!read_size(raw, {"agent", "max_tracked_decisions"}, out.agent_max_tracked_decisions, error)) return false;
-  if (const Value* labels = lookup(raw, {"labels"})) {
+  if (const Value* labels = config_at(raw, {"labels"})) {
     if (!labels->is_object()) {
       error = "invalid configuration: labels must be an object";
       return false;
@@ -122,14 +122,14 @@ bool parse_config(const Value& raw, ServerConfig& out, std::string& error) {
       out.labels = with_key(out.labels, k.as_string().c_str(), v);
     }
   }
-  if (const Value* immutable = lookup(raw, {"immutable"})) {
+  if (const Value* immutable = config_at(raw, {"immutable"})) {
     if (!immutable->is_boolean()) {
       error = "invalid configuration: immutable must be a boolean";
       return false;
     }
     out.immutable = immutable->as_bool();
   }
-  if (const Value* console = lookup(raw, {"decision_logs", "console"})) {
+  if (const Value* console = config_at(raw, {"decision_logs", "console"})) {
     if (!console->is_boolean()) {
       error = "invalid configuration: decision_logs.console must be a boolean";
       return false;
@@ -194,8 +194,8 @@ bool apply_set(Value& raw, const std::string& assignment, std::string& error) {
 
 Value active_config(const ServerConfig& config) {
   Value out = config.raw;
-  if (const Value* services = lookup(out, {"services"})) out = with_key(out, "services", without_field_in_each(*services, "credentials"));
-  if (const Value* keys = lookup(out, {"keys"})) {
+  if (const Value* services = config_at(out, {"services"})) out = with_key(out, "services", without_field_in_each(*services, "credentials"));
+  if (const Value* keys = config_at(out, {"keys"})) {
     Value stripped = without_field_in_each(*keys, "key");
     out = with_key(out, "keys", without_field_in_each(stripped, "private_key"));
   }

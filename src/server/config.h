@@ -11,6 +11,7 @@
 #pragma once
 
 #include <chrono>
+#include <initializer_list>
 #include <string>
 
 #include "rego/value.h"
@@ -35,6 +36,10 @@ struct ServerConfig {
   bool immutable = false;
   size_t agent_max_tracked_decisions = 100000;
 };
+
+// The value at a path of keys in a configuration document (config_at(raw, {"decision_logs", "console"})),
+// or null when a key is missing or a step is not an object.
+const rego::Value* config_at(const rego::Value& doc, std::initializer_list<const char*> path);
 
 // Reads the known keys of `raw` into `out` (keeping out's defaults for absent keys). False with a message
 // naming the offending key when a value has the wrong type.

@@ -5,6 +5,7 @@
 
 #include "rego/builtins/http_client.h"
 #include "rego/json.h"
+#include "server/config.h"
 #include "server/gzip.h"
 
 namespace trex::server {
@@ -13,18 +14,8 @@ using rego::Value;
 
 namespace {
 
-const Value* at(const Value& v, std::initializer_list<const char*> path) {
-  const Value* cur = &v;
-  for (const char* k : path) {
-    if (!cur->is_object()) return nullptr;
-    cur = cur->get(k);
-    if (!cur) return nullptr;
-  }
-  return cur;
-}
-
 bool read_seconds(const Value& cfg, const char* key, std::chrono::milliseconds& out, std::string& error) {
-  const Value* v = at(cfg, {"decision_logs", "reporting", key});
+  const Value* v = config_at(cfg, {"decision_logs", "reporting", key});
   if (!v) return true;
   if (!v->is_number() || !v->is_int() || v->as_int() < 0) {
     error = std::string("invalid configuration: decision_logs.reporting.") + key + " must be a non-negative integer";
@@ -37,13 +28,13 @@ bool read_seconds(const Value& cfg, const char* key, std::chrono::milliseconds& 
 }  // namespace
 
 std::optional<UploadConfig> upload_config(const Value& cfg, std::string& error) {
-  const Value* service = at(cfg, {"decision_logs", "service"});
+  const Value* service = config_at(cfg, {"decision_logs", "service"});
   if (!service) return std::nullopt;
   if (!service->is_string()) {
     error = "invalid configuration: decision_logs.service must be a string";
     return std::nullopt;
   }
-  const Value* svc = at(cfg, {"services", service->as_string().c_str()});
+  const Value* svc = config_at(cfg, {"services", service->as_string().c_str()});
   const Value* url = svc ? svc->get("url") : nullptr;
   if (!url || !url->is_string()) {
     error = "invalid configuration: decision_logs.service \"" + service->as_string() + "\" names no service with a url";
@@ -51,13 +42,13 @@ std::optional<UploadConfig> upload_config(const Value& cfg, std::string& error) 
   }
   UploadConfig out;
   std::string resource = "/logs";
-  if (const Value* r = at(cfg, {"decision_logs", "resource"}); r && r->is_string()) resource = r->as_string();
+  if (const Value* r = config_at(cfg, {"decision_logs", "resource"}); r && r->is_string()) resource = r->as_string();
   std::string base = url->as_string();
   while (!base.empty() && base.back() == '/') base.pop_back();
   out.url = base + (resource.empty() || resource[0] == '/' ? "" : "/") + resource;
-  if (const Value* token = at(*svc, {"credentials", "bearer", "token"}); token && token->is_string()) {
+  if (const Value* token = config_at(*svc, {"credentials", "bearer", "token"}); token && token->is_string()) {
     std::string scheme = "Bearer";
-    if (const Value* s = at(*svc, {"credentials", "bearer", "scheme"}); s && s->is_string()) scheme = s->as_string();
+    if (const Value* s = config_at(*svc, {"credentials", "bearer", "scheme"}); s && s->is_string()) scheme = s->as_string();
     out.headers.emplace_back("Authorization", scheme + " " + token->as_string());
   }
   if (const Value* h = svc->get("headers"); h && h->is_object())
@@ -72,7 +63,7 @@ std::optional<UploadConfig> upload_config(const Value& cfg, std::string& error) 
   }
   for (auto [key, target] : {std::pair{"upload_size_limit_bytes", &out.upload_size_limit},
                              std::pair{"buffer_size_limit_bytes", &out.buffer_size_limit}}) {
-    if (const Value* v = at(cfg, {"decision_logs", "reporting", key})) {
+    if (const Value* v = config_at(cfg, {"decision_logs", "reporting", key})) {
       if (!v->is_int() || v->as_int() < 0) {
         error = std::string("invalid configuration: decision_logs.reporting.") + key + " must be a non-negative integer";
         return std::nullopt;

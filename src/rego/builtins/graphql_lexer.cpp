@@ -2,6 +2,7 @@
 // column for every token, the same error texts. Errors produce an Invalid token carrying the message; the parser
 // reports it only if it consumes that token, as gqlparser does.
 #include "rego/builtins/graphql_lexer.h"
+#include "rego/utf8.h"
 
 #include <climits>
 #include <cstdint>
@@ -33,23 +34,10 @@ std::pair<uint32_t, size_t> decode_rune(std::string_view s, size_t i) {
   return {r, need};
 }
 
+// Like Go's utf8.AppendRune: invalid code points become U+FFFD.
 void append_rune(std::string& out, uint32_t r) {
   if (r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF)) r = 0xFFFD;
-  if (r < 0x80) {
-    out += static_cast<char>(r);
-  } else if (r < 0x800) {
-    out += static_cast<char>(0xC0 | (r >> 6));
-    out += static_cast<char>(0x80 | (r & 0x3F));
-  } else if (r < 0x10000) {
-    out += static_cast<char>(0xE0 | (r >> 12));
-    out += static_cast<char>(0x80 | ((r >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (r & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (r >> 18));
-    out += static_cast<char>(0x80 | ((r >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((r >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (r & 0x3F));
-  }
+  rego::append_utf8(out, r);
 }
 
 // Go's string(byteValue): the byte as a code point.
