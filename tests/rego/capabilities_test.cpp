@@ -30,10 +30,8 @@ bool allowed_missing(const std::string& name) {
 }
 
 std::string data_file() {
-  // The test binary runs from the build tree; find the data file from this source file's location.
-  std::string here = __FILE__;
-  std::string dir = here.substr(0, here.find_last_of('/'));
-  return dir + "/data/opa-builtins.txt";
+  // The test binary runs from the build tree; find the data file in the source tree.
+  return std::string(TREX_REGO_TESTS_DIR) + "/data/opa-builtins.txt";
 }
 
 TEST(Capabilities, EveryOpaBuiltinIsRegisteredWithItsArity) {
