@@ -27,13 +27,26 @@ std::optional<std::string> read_file(const std::string& path, std::string& error
     error = "open " + path + ": " + std::strerror(errno);
     return std::nullopt;
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
+  // Straight into one buffer of the file's size (a stringstream would hold the text twice at its peak).
+  std::string text;
+  auto size = fs::file_size(path, ec);
+  if (!ec && size > 0) {
+    text.resize(static_cast<size_t>(size));
+    in.read(text.data(), static_cast<std::streamsize>(size));
+    text.resize(static_cast<size_t>(in.gcount()));
+  }
   if (in.bad()) {
     error = "read " + path + ": " + std::strerror(errno);
     return std::nullopt;
   }
-  return ss.str();
+  // Whatever the size said (special files, a file that grew), read on to the end.
+  in.clear();
+  text.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (in.bad()) {
+    error = "read " + path + ": " + std::strerror(errno);
+    return std::nullopt;
+  }
+  return text;
 }
 
 std::string read_stdin() {
@@ -150,7 +163,7 @@ class Loader {
     }
     std::optional<rego::Value> doc;
     if (fs::path(path).extension() == ".json") {
-      auto parsed = rego::json::parse(*text);
+      auto parsed = rego::json::parse_packed(std::move(*text));
       if (parsed.ok) doc = std::move(parsed.value);
       else error = parsed.error;
     } else {
