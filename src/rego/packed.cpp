@@ -125,6 +125,7 @@ Doc::~Doc() {
     if (n->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete n;
   };
   container_cache.for_each(drop);
+  view_cache.for_each(drop);
   string_cache.for_each(drop);
 }
 
@@ -301,6 +302,7 @@ Value Builder::finish() {
   doc_->shape_start.shrink_to_fit();
   doc_->container_cache.init(doc_->n_containers);
   doc_->string_cache.init(doc_->n_strings);
+  doc_->view_cache.init(doc_->n_containers);
   std::vector<uint32_t>().swap(str_table_);
   std::vector<uint32_t>().swap(shape_table_);
   Value v = value_of(doc_, stack_.back());

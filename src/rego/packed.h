@@ -103,6 +103,11 @@ class SlotTable {
 
   void init(size_t n);
   std::atomic<detail::Node*>& slot(uint32_t i);
+  // The node in slot i, or nullptr; never allocates.
+  detail::Node* peek(uint32_t i) const {
+    Chunk* ch = chunks_[i >> kShift].load(std::memory_order_acquire);
+    return ch ? ch->s[i & (kChunk - 1)].load(std::memory_order_acquire) : nullptr;
+  }
   // Calls f(node) for every filled slot (for the Doc's destructor).
   template <class F>
   void for_each(F f) {
@@ -136,6 +141,7 @@ struct Doc final : detail::Node {
   uint32_t n_shapes = 0;
   SlotTable container_cache;  // per container cache index: its materialized ListNode / ObjectNode
   SlotTable string_cache;     // per string id: its StringNode
+  SlotTable view_cache;       // per container cache index: a node holding a stable view of it (for get())
 
   ~Doc() override;
 

@@ -53,6 +53,12 @@ struct ObjectNode final : detail::Node {
   mutable std::atomic<size_t> hash{0};
 };
 
+// A packed member container's view, kept where get() can point to it (see PackedAccess::get).
+struct ViewHolder final : detail::Node {
+  explicit ViewHolder(Value view) : v(std::move(view)) {}
+  Value v;
+};
+
 }  // namespace
 
 // ---- packed views (packed.h) ----
@@ -167,6 +173,53 @@ struct PackedAccess {
     return publish(d, slot, new ObjectNode(std::move(entries)), views);
   }
 
+  // Object lookup without building the object: a binary search of its keys in the Doc. A container member comes
+  // back as its (cached) stable view; a scalar member needs the object's elements built, as as_object() does.
+  static const Value* get(const Value& v, std::string_view key) {
+    packed::Doc* d = doc(v);
+    const uint32_t* w = d->words() + v.off_;
+    const auto* built = static_cast<const ObjectNode*>(d->container_cache.peek(w[1]));
+    if (!built) {
+      uint32_t count = d->shape_size(w[0]);
+      const uint32_t* keys = d->shape_keys(w[0]);
+      size_t lo = 0, hi = count;
+      while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = d->str(keys[mid]).compare(key);
+        if (c == 0) {
+          uint32_t ref = w[2 + mid];
+          uint32_t tag = packed::tag_of(ref);
+          if (tag == packed::kArray || tag == packed::kObject) return &member_view(d, ref)->v;
+          built = object_view(v);
+          return &built->entries[mid].second;
+        }
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+      }
+      return nullptr;
+    }
+    const auto& es = built->entries;
+    size_t lo = 0, hi = es.size();
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      int c = std::string_view(es[mid].first.as_string()).compare(key);
+      if (c == 0) return &es[mid].second;
+      if (c < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return nullptr;
+  }
+
+  // A stable Value for the container at ref, made once per container.
+  static const ViewHolder* member_view(packed::Doc* d, uint32_t ref) {
+    uint32_t off = packed::payload_of(ref);
+    std::atomic<detail::Node*>& slot = d->view_cache.slot(d->words()[off + 1]);
+    if (detail::Node* n = slot.load(std::memory_order_acquire)) return static_cast<const ViewHolder*>(n);
+    uint32_t views = 0;
+    auto* fresh = new ViewHolder(child(d, ref, views));
+    return publish(d, slot, fresh, views);
+  }
+
   static size_t size(const Value& v) {
     packed::Doc* d = doc(v);
     return v.kind_ == Kind::Object ? d->object_size(v.off_) : d->array_size(v.off_);
@@ -189,7 +242,8 @@ packed::Stats packed::stats(const Value& v) {
   s.strings = d->n_strings;
   s.containers = d->n_containers;
   s.shapes = d->n_shapes;
-  s.cache_slot_bytes = d->container_cache.allocated_bytes() + d->string_cache.allocated_bytes();
+  s.cache_slot_bytes =
+      d->container_cache.allocated_bytes() + d->string_cache.allocated_bytes() + d->view_cache.allocated_bytes();
   return s;
 }
 
@@ -404,6 +458,7 @@ size_t Value::size() const {
 
 const Value* Value::get(const Value& key) const {
   if (kind_ != Kind::Object) return nullptr;
+  if (view_) return key.is_string() ? PackedAccess::get(*this, key.as_string()) : nullptr;  // packed keys are strings
   const auto& es = as_object();
   size_t lo = 0, hi = es.size();
   while (lo < hi) {
@@ -418,6 +473,7 @@ const Value* Value::get(const Value& key) const {
 
 const Value* Value::get(std::string_view key) const {
   if (kind_ != Kind::Object) return nullptr;
+  if (view_) return PackedAccess::get(*this, key);
   const auto& es = as_object();
   size_t lo = 0, hi = es.size();
   while (lo < hi) {

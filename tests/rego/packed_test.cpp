@@ -205,6 +205,26 @@ TEST(Packed, SizeDoesNotMaterialize) {
   EXPECT_EQ(root.get("list")->size(), 4u);
 }
 
+TEST(Packed, LookupsBeforeAndAfterBuildingTheObject) {
+  const char* text = R"({"users": {"a": {"n": 1, "r": [1, {"x": "y"}]}, "b": {"n": 2, "r": []}}, "s": "str", "n": 5})";
+  Value plain = P(text);
+  Value root = PP(text);
+  // Before anything is built: members that are containers come from the lookup path.
+  const Value* a = root.get("users")->get("a");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a, root.get("users")->get("a"));  // stable
+  EXPECT_EQ(*a, *plain.get("users")->get("a"));
+  EXPECT_EQ(W(*a->get("r")), "[1,{\"x\":\"y\"}]");
+  EXPECT_EQ(root.get("users")->get("c"), nullptr);
+  EXPECT_EQ(root.get("users")->get(""), nullptr);
+  EXPECT_EQ(root.get("users")->get(Value::integer(1)), nullptr);
+  EXPECT_EQ(root.get("s")->as_string(), "str");  // a scalar member builds the object
+  EXPECT_EQ(root.get(Value::string("n"))->as_int(), 5);
+  // After the object is built, lookups agree.
+  ExpectSame(plain, root, "after");
+  EXPECT_EQ(*root.get("users")->get("a"), *a);
+}
+
 TEST(Packed, ConsumingOverloadOnABigText) {
   // Past 8 MiB the consuming overload gives the read pages back as it goes.
   std::string text = "{\"users\": {";
@@ -249,6 +269,14 @@ TEST(Packed, ConcurrentReadersMaterializeTheSameContainers) {
       threads.emplace_back([&, t] {
         // Different threads touch the same containers in different orders and through different accessors.
         const Value& users = *root.get("users");
+        if (t < 4) {  // lookups first, racing with the threads that build the objects
+          for (int k = 0; k < 2000; ++k) {
+            int i = (t % 2) ? 1999 - k : k;
+            const Value* u = users.get("u" + std::to_string(i));
+            if (!u || *u->get("n") != Value::integer(i)) failures++;
+            if (u && u->get("roles")->as_array()[2].get("deep")->size() != 1) failures++;
+          }
+        }
         const auto& es = users.as_object();
         for (size_t k = 0; k < es.size(); ++k) {
           size_t i = (t % 2) ? es.size() - 1 - k : k;
