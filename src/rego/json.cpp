@@ -500,6 +500,11 @@ class Writer {
   Writer(std::string& out, const WriteOptions& opts) : out_(out), opts_(opts) {}
 
   void value(const Value& v, int depth) {
+    uint32_t ref;
+    if (const packed::Doc* d = packed::doc_of(v, ref)) {
+      packed_value(d, ref, depth);
+      return;
+    }
     switch (v.kind()) {
       case Kind::Null: out_ += "null"; return;
       case Kind::Boolean: out_ += v.as_bool() ? "true" : "false"; return;
@@ -531,6 +536,56 @@ class Writer {
     }
     newline(depth);
     out_ += ']';
+  }
+
+  // Writes straight from a packed document, building nothing (as_array/as_object would build and cache every
+  // container printed). Packed objects have string keys only, sorted by bytes as Go sorts map keys.
+  void packed_value(const packed::Doc* d, uint32_t ref, int depth) {
+    uint32_t payload = packed::payload_of(ref);
+    switch (packed::tag_of(ref)) {
+      case packed::kString:
+        append_string(d->str(payload), out_, opts_.escape_html);
+        return;
+      case packed::kArray: {
+        const uint32_t* w = d->words() + payload;
+        out_ += '[';
+        if (w[0] == 0) {
+          out_ += ']';
+          return;
+        }
+        for (uint32_t i = 0; i < w[0]; ++i) {
+          if (i > 0) out_ += ',';
+          newline(depth + 1);
+          packed_value(d, w[2 + i], depth + 1);
+        }
+        newline(depth);
+        out_ += ']';
+        return;
+      }
+      case packed::kObject: {
+        const uint32_t* w = d->words() + payload;
+        uint32_t n = d->shape_size(w[0]);
+        const uint32_t* keys = d->shape_keys(w[0]);
+        out_ += '{';
+        if (n == 0) {
+          out_ += '}';
+          return;
+        }
+        for (uint32_t i = 0; i < n; ++i) {
+          if (i > 0) out_ += ',';
+          newline(depth + 1);
+          append_string(d->str(keys[i]), out_, opts_.escape_html);
+          out_ += ':';
+          if (opts_.pretty) out_ += ' ';
+          packed_value(d, w[2 + i], depth + 1);
+        }
+        newline(depth);
+        out_ += '}';
+        return;
+      }
+      default:
+        value(packed::value_of(const_cast<packed::Doc*>(d), ref), depth);  // a scalar: cheap, nothing cached
+    }
   }
 
   void member(std::string_view key, const Value& v, bool first, int depth) {

@@ -207,6 +207,10 @@ struct Stats {
 };
 Stats stats(const Value& v);
 
+// The Doc and the ref of a packed view (value.cpp); nullptr for other values. For readers that walk a document
+// without building anything (json.cpp's writer).
+const Doc* doc_of(const Value& v, uint32_t& ref);
+
 // The Value for a ref of doc (value.cpp): scalars as ordinary Values, containers as views.
 Value value_of(Doc* doc, uint32_t ref);
 

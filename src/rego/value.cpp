@@ -225,6 +225,7 @@ struct PackedAccess {
     return v.kind_ == Kind::Object ? d->object_size(v.off_) : d->array_size(v.off_);
   }
 
+  static uint32_t offset(const Value& v) { return v.off_; }
   static bool same_node(const Value& a, const Value& b) { return a.u_.p == b.u_.p && a.off_ == b.off_; }
 };
 
@@ -245,6 +246,12 @@ packed::Stats packed::stats(const Value& v) {
   s.cache_slot_bytes =
       d->container_cache.allocated_bytes() + d->string_cache.allocated_bytes() + d->view_cache.allocated_bytes();
   return s;
+}
+
+const packed::Doc* packed::doc_of(const Value& v, uint32_t& ref) {
+  if (!v.is_packed_view()) return nullptr;
+  ref = packed::make_ref(v.kind() == Kind::Array ? packed::kArray : packed::kObject, PackedAccess::offset(v));
+  return PackedAccess::doc(v);
 }
 
 Value packed::value_of(packed::Doc* d, uint32_t ref) {
