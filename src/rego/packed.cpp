@@ -83,6 +83,29 @@ void Region::shrink_to_fit() {
   }
 }
 
+// ---- ZeroTable ----
+
+ZeroTable::ZeroTable(size_t n) : n_(n) {
+  void* q = ::mmap(nullptr, round_page(n * 4), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (q == MAP_FAILED) throw std::bad_alloc();
+  p_ = static_cast<uint32_t*>(q);
+}
+
+ZeroTable::~ZeroTable() {
+  if (p_) ::munmap(p_, round_page(n_ * 4));
+}
+
+ZeroTable& ZeroTable::operator=(ZeroTable&& o) noexcept {
+  if (this != &o) {
+    if (p_) ::munmap(p_, round_page(n_ * 4));
+    p_ = o.p_;
+    n_ = o.n_;
+    o.p_ = nullptr;
+    o.n_ = 0;
+  }
+  return *this;
+}
+
 // ---- SlotTable ----
 
 void SlotTable::init(size_t n) {
@@ -137,8 +160,8 @@ size_t Doc::buffer_bytes() const {
 
 Builder::Builder() : doc_(new Doc()) {
   doc_->str_start.push_word(0);
-  str_table_.assign(1024, 0);
-  shape_table_.assign(256, 0);
+  str_table_ = ZeroTable(1024);
+  shape_table_ = ZeroTable(1024);
 }
 
 Builder::~Builder() {
@@ -155,15 +178,16 @@ uint32_t Builder::tape_offset() {
 }
 
 void Builder::rehash_strings() {
-  std::vector<uint32_t> next(str_table_.size() * 2, 0);
+  ZeroTable next(str_table_.size() * 2);
   size_t mask = next.size() - 1;
-  for (uint32_t e : str_table_) {
+  for (size_t k = 0; k < str_table_.size(); ++k) {
+    uint32_t e = str_table_[k];
     if (!e) continue;
     size_t i = hash_bytes(doc_->str(e - 1)) & mask;
     while (next[i]) i = (i + 1) & mask;
     next[i] = e;
   }
-  str_table_.swap(next);
+  str_table_ = std::move(next);
 }
 
 uint32_t Builder::intern(std::string_view s) {
@@ -187,15 +211,16 @@ uint32_t Builder::intern(std::string_view s) {
 }
 
 void Builder::rehash_shapes() {
-  std::vector<uint32_t> next(shape_table_.size() * 2, 0);
+  ZeroTable next(shape_table_.size() * 2);
   size_t mask = next.size() - 1;
-  for (uint32_t e : shape_table_) {
+  for (size_t k = 0; k < shape_table_.size(); ++k) {
+    uint32_t e = shape_table_[k];
     if (!e) continue;
     size_t i = hash_words(doc_->shape_keys(e - 1), doc_->shape_size(e - 1)) & mask;
     while (next[i]) i = (i + 1) & mask;
     next[i] = e;
   }
-  shape_table_.swap(next);
+  shape_table_ = std::move(next);
 }
 
 uint32_t Builder::intern_shape(const uint32_t* keys, uint32_t n) {
@@ -295,6 +320,7 @@ void Builder::close(size_t start, bool object) {
 
 Value Builder::finish() {
   if (overflow_ || stack_.size() != 1) return Value();
+  uint32_t root = stack_.back();
   doc_->tape.shrink_to_fit();
   doc_->bytes.shrink_to_fit();
   doc_->str_start.shrink_to_fit();
@@ -303,9 +329,10 @@ Value Builder::finish() {
   doc_->container_cache.init(doc_->n_containers);
   doc_->string_cache.init(doc_->n_strings);
   doc_->view_cache.init(doc_->n_containers);
-  std::vector<uint32_t>().swap(str_table_);
-  std::vector<uint32_t>().swap(shape_table_);
-  Value v = value_of(doc_, stack_.back());
+  str_table_ = ZeroTable();
+  shape_table_ = ZeroTable();
+  std::vector<uint32_t>().swap(stack_);
+  Value v = value_of(doc_, root);
   return v;  // the builder's own reference to the Doc goes in its destructor
 }
 

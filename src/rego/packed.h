@@ -163,6 +163,26 @@ struct Doc final : detail::Node {
   uint32_t shape_offset(uint32_t shape) const { return reinterpret_cast<const uint32_t*>(shape_start.data())[shape]; }
 };
 
+// A zeroed table of 32-bit entries in its own anonymous mapping, so that freeing it gives the memory back to
+// the system (a big vector freed late in loading would stay in malloc's heap).
+class ZeroTable {
+ public:
+  ZeroTable() = default;
+  explicit ZeroTable(size_t n);
+  ~ZeroTable();
+  ZeroTable(ZeroTable&& o) noexcept : p_(o.p_), n_(o.n_) {
+    o.p_ = nullptr;
+    o.n_ = 0;
+  }
+  ZeroTable& operator=(ZeroTable&& o) noexcept;
+  uint32_t& operator[](size_t i) { return p_[i]; }
+  size_t size() const { return n_; }
+
+ private:
+  uint32_t* p_ = nullptr;
+  size_t n_ = 0;
+};
+
 // Builds a Doc bottom-up, as json.cpp's reader meets values: scalars and finished containers are pushed on a
 // stack of refs; close() turns the top of the stack into an array or object. Objects push key then value.
 class Builder {
@@ -188,8 +208,8 @@ class Builder {
 
   Doc* doc_;
   std::vector<uint32_t> stack_;
-  std::vector<uint32_t> str_table_;    // open addressing: string id + 1, 0 empty
-  std::vector<uint32_t> shape_table_;  // open addressing: shape id + 1, 0 empty
+  ZeroTable str_table_;    // open addressing: string id + 1, 0 empty
+  ZeroTable shape_table_;  // open addressing: shape id + 1, 0 empty
   struct Member {
     uint32_t key;
     uint32_t value;
