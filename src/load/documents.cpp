@@ -27,13 +27,26 @@ std::optional<std::string> read_file(const std::string& path, std::string& error
     error = "open " + path + ": " + std::strerror(errno);
     return std::nullopt;
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
+  // Straight into one buffer of the file's size (a stringstream would hold the text twice at its peak).
+  std::string text;
+  auto size = fs::file_size(path, ec);
+  if (!ec && size > 0) {
+    text.resize(static_cast<size_t>(size));
+    in.read(text.data(), static_cast<std::streamsize>(size));
+    text.resize(static_cast<size_t>(in.gcount()));
+  }
   if (in.bad()) {
     error = "read " + path + ": " + std::strerror(errno);
     return std::nullopt;
   }
-  return ss.str();
+  // Whatever the size said (special files, a file that grew), read on to the end.
+  in.clear();
+  text.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (in.bad()) {
+    error = "read " + path + ": " + std::strerror(errno);
+    return std::nullopt;
+  }
+  return text;
 }
 
 std::string read_stdin() {
@@ -67,9 +80,11 @@ std::optional<rego::Value> parse_document(const std::string& text, std::string& 
   }
 }
 
-std::optional<rego::Value> parse_data_file(const std::string& name, const std::string& text, std::string& error) {
+std::optional<rego::Value> parse_data_file(const std::string& name, std::string text, std::string& error) {
   if (fs::path(name).extension() == ".json") {
-    auto parsed = rego::json::parse(text);
+    // Data documents are held packed (json.h: parse_packed): compact, and big ones are read without
+    // keeping the whole text alongside the values.
+    auto parsed = rego::json::parse_packed(std::move(text));
     if (parsed.ok) return std::move(parsed.value);
     error = parsed.error;
     return std::nullopt;

@@ -27,7 +27,7 @@ void regular_files_below(const std::filesystem::path& dir, std::vector<std::file
 std::optional<rego::Value> parse_document(const std::string& text, std::string& error);
 
 // A data file's document: JSON when `name` ends in .json, else YAML.
-std::optional<rego::Value> parse_data_file(const std::string& name, const std::string& text, std::string& error);
+std::optional<rego::Value> parse_data_file(const std::string& name, std::string text, std::string& error);
 
 // Deep merge of b into a. nullopt on a conflict (two different non-objects at one path).
 std::optional<rego::Value> merge_documents(const rego::Value& a, const rego::Value& b);

@@ -100,7 +100,7 @@ class Loader {
       out_.errors.push_back(loader_error(error));
       return;
     }
-    auto doc = parse_data_file(path, *text, error);
+    auto doc = parse_data_file(path, std::move(*text), error);
     if (!doc) {
       out_.errors.push_back(loader_error(path + ": " + error));
       return;

@@ -2,11 +2,15 @@
 #include "rego/json.h"
 
 #include <rapidjson/error/en.h>
+#include <sys/mman.h>
+
+#include <cstdint>
 
 #include <algorithm>
 #include <cstring>
 
 #include "rego/number.h"
+#include "rego/packed.h"
 
 namespace rego::json {
 
@@ -85,16 +89,52 @@ std::string sanitize_utf8(const char* p, size_t n) {
 
 // ---- reading ----
 
+// Where the reader's values go. ValueSink builds ordinary Values on a flat stack: scalars and finished
+// collections are pushed; each open container remembers where its children start; objects push key and value
+// alternately. PackedSink (packed.h) builds a packed document the same way.
+class ValueSink {
+ public:
+  size_t mark() const { return stack_.size(); }
+  void string(std::string_view s) { stack_.push_back(Value::string(s)); }
+  bool number(std::string_view text) {
+    auto v = number::parse(text);
+    if (!v) return false;
+    stack_.push_back(std::move(*v));
+    return true;
+  }
+  void special(uint32_t which) {  // 0 null, 1 false, 2 true
+    stack_.push_back(which == 0 ? Value() : Value::boolean(which == 2));
+  }
+  void close(size_t start, bool object) {
+    auto first = stack_.begin() + static_cast<ptrdiff_t>(start);
+    if (object) {
+      std::vector<ObjectEntry> entries;
+      entries.reserve((stack_.size() - start) / 2);
+      for (auto it = first; it + 1 < stack_.end(); it += 2) entries.emplace_back(std::move(*it), std::move(*(it + 1)));
+      stack_.erase(first, stack_.end());
+      stack_.push_back(Value::object(std::move(entries)));  // sorts; a repeated key keeps its last value, as Go
+    } else {
+      std::vector<Value> items(std::make_move_iterator(first), std::make_move_iterator(stack_.end()));
+      stack_.erase(first, stack_.end());
+      stack_.push_back(Value::array(std::move(items)));
+    }
+  }
+  Value finish() { return std::move(stack_.back()); }
+
+ private:
+  std::vector<Value> stack_;
+};
+
 // A hand-written iterative reader rather than RapidJSON's: the installed RapidJSON (1.1.0) rejects numbers such
 // as 1e400 or 400-digit integers with "Number too big" even when asked for numbers as strings, and turns lone
 // \u surrogates into errors where Go (and so OPA) substitutes U+FFFD. Error codes and messages stay RapidJSON's.
 //
-// Values are built on one flat stack: scalars and finished collections are pushed; each open container
-// remembers where its children start. Objects push key and value alternately. Nesting costs heap, not stack.
+// Values go to a Sink (above) as they are met. Nesting costs heap, not stack.
+template <class Sink>
 class Reader {
  public:
-  Reader(std::string_view text, size_t max_depth)
-      : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()), max_depth_(max_depth) {}
+  Reader(std::string_view text, size_t max_depth, Sink& sink)
+      : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()), max_depth_(max_depth), sink_(sink) {}
 
   ParseResult run() {
     ParseResult result;
@@ -103,7 +143,7 @@ class Reader {
       result.error = "invalid JSON at offset " + std::to_string(err_offset_) + ": " + why;
       return result;
     }
-    result.value = std::move(stack_.back());
+    result.value = sink_.finish();
     result.ok = true;
     return result;
   }
@@ -123,7 +163,7 @@ class Reader {
       if (c == '{' || c == '[') {
         if (frames_.size() >= max_depth_) return fail_custom("JSON nesting too deep");
         bool obj = c == '{';
-        frames_.push_back(Frame{stack_.size(), obj});
+        frames_.push_back(Frame{sink_.mark(), obj});
         ++p_;
         skip_ws();
         if (p_ < end_ && *p_ == (obj ? '}' : ']')) {
@@ -136,6 +176,7 @@ class Reader {
       } else if (!scalar()) {
         return false;
       }
+      if (p_ >= release_at_) release_consumed();
       // After a value: close containers, or move on to the next element.
       for (;;) {
         skip_ws();
@@ -178,36 +219,25 @@ class Reader {
   void close() {
     Frame f = frames_.back();
     frames_.pop_back();
-    auto first = stack_.begin() + static_cast<ptrdiff_t>(f.start);
-    if (f.object) {
-      std::vector<ObjectEntry> entries;
-      entries.reserve((stack_.size() - f.start) / 2);
-      for (auto it = first; it + 1 < stack_.end(); it += 2) entries.emplace_back(std::move(*it), std::move(*(it + 1)));
-      stack_.erase(first, stack_.end());
-      stack_.push_back(Value::object(std::move(entries)));  // sorts; a repeated key keeps its last value, as Go
-    } else {
-      std::vector<Value> items(std::make_move_iterator(first), std::make_move_iterator(stack_.end()));
-      stack_.erase(first, stack_.end());
-      stack_.push_back(Value::array(std::move(items)));
-    }
+    sink_.close(f.start, f.object);
   }
 
   bool scalar() {
     switch (*p_) {
       case '"': return string_value();
-      case 't': return literal("true", Value::boolean(true));
-      case 'f': return literal("false", Value::boolean(false));
-      case 'n': return literal("null", Value::null());
+      case 't': return literal("true", 2);
+      case 'f': return literal("false", 1);
+      case 'n': return literal("null", 0);
       default: return number_value();
     }
   }
 
-  bool literal(std::string_view word, Value v) {
+  bool literal(std::string_view word, uint32_t which) {
     for (char w : word) {
       if (p_ == end_ || *p_ != w) return fail(rapidjson::kParseErrorValueInvalid);
       ++p_;
     }
-    stack_.push_back(std::move(v));
+    sink_.special(which);
     return true;
   }
 
@@ -233,9 +263,9 @@ class Reader {
       if (p_ == end_ || !digit(*p_)) return fail(rapidjson::kParseErrorNumberMissExponent);
       while (p_ < end_ && digit(*p_)) ++p_;
     }
-    auto v = number::parse(std::string_view(start, static_cast<size_t>(p_ - start)));
-    if (!v) return fail(rapidjson::kParseErrorValueInvalid, start);  // unreachable: the grammar was checked
-    stack_.push_back(std::move(*v));
+    if (!sink_.number(std::string_view(start, static_cast<size_t>(p_ - start)))) {
+      return fail(rapidjson::kParseErrorValueInvalid, start);  // unreachable: the grammar was checked
+    }
     return true;
   }
 
@@ -346,7 +376,8 @@ class Reader {
           return fail(rapidjson::kParseErrorStringEscapeInvalid, esc);
       }
     }
-    stack_.push_back(Value::string(high_bytes ? sanitize_utf8(buf_.data(), buf_.size()) : buf_));
+    if (high_bytes) sink_.string(sanitize_utf8(buf_.data(), buf_.size()));
+    else sink_.string(buf_);
     return true;
   }
 
@@ -365,11 +396,35 @@ class Reader {
     return false;
   }
 
+  // Gives the pages of text already read back to the system (see parse_packed(std::string&&)): everything read
+  // so far has been copied into values, and the reader never looks back.
+  void release_consumed() {
+    constexpr uintptr_t kPage = 4096;
+    auto from = (reinterpret_cast<uintptr_t>(released_) + kPage - 1) & ~(kPage - 1);
+    auto to = reinterpret_cast<uintptr_t>(p_) & ~(kPage - 1);
+    if (to > from) {
+      ::madvise(reinterpret_cast<void*>(from), to - from, MADV_DONTNEED);
+      released_ = reinterpret_cast<const char*>(to);
+    }
+    release_at_ = p_ + kReleaseStep;
+  }
+
+ public:
+  // Release consumed text every kReleaseStep bytes. Only for text the reader owns: the pages read become zero.
+  void release_text_as_read() {
+    released_ = begin_;
+    release_at_ = begin_ + kReleaseStep;
+  }
+
+ private:
+  static constexpr size_t kReleaseStep = size_t{4} << 20;
   const char* begin_;
   const char* p_;
   const char* end_;
+  const char* release_at_ = reinterpret_cast<const char*>(UINTPTR_MAX);
+  const char* released_ = nullptr;
   size_t max_depth_;
-  std::vector<Value> stack_;
+  Sink& sink_;
   std::vector<Frame> frames_;
   std::string buf_;
   rapidjson::ParseErrorCode code_ = rapidjson::kParseErrorNone;
@@ -445,6 +500,11 @@ class Writer {
   Writer(std::string& out, const WriteOptions& opts) : out_(out), opts_(opts) {}
 
   void value(const Value& v, int depth) {
+    uint32_t ref;
+    if (const packed::Doc* d = packed::doc_of(v, ref)) {
+      packed_value(d, ref, depth);
+      return;
+    }
     switch (v.kind()) {
       case Kind::Null: out_ += "null"; return;
       case Kind::Boolean: out_ += v.as_bool() ? "true" : "false"; return;
@@ -476,6 +536,56 @@ class Writer {
     }
     newline(depth);
     out_ += ']';
+  }
+
+  // Writes straight from a packed document, building nothing (as_array/as_object would build and cache every
+  // container printed). Packed objects have string keys only, sorted by bytes as Go sorts map keys.
+  void packed_value(const packed::Doc* d, uint32_t ref, int depth) {
+    uint32_t payload = packed::payload_of(ref);
+    switch (packed::tag_of(ref)) {
+      case packed::kString:
+        append_string(d->str(payload), out_, opts_.escape_html);
+        return;
+      case packed::kArray: {
+        const uint32_t* w = d->words() + payload;
+        out_ += '[';
+        if (w[0] == 0) {
+          out_ += ']';
+          return;
+        }
+        for (uint32_t i = 0; i < w[0]; ++i) {
+          if (i > 0) out_ += ',';
+          newline(depth + 1);
+          packed_value(d, w[2 + i], depth + 1);
+        }
+        newline(depth);
+        out_ += ']';
+        return;
+      }
+      case packed::kObject: {
+        const uint32_t* w = d->words() + payload;
+        uint32_t n = d->shape_size(w[0]);
+        const uint32_t* keys = d->shape_keys(w[0]);
+        out_ += '{';
+        if (n == 0) {
+          out_ += '}';
+          return;
+        }
+        for (uint32_t i = 0; i < n; ++i) {
+          if (i > 0) out_ += ',';
+          newline(depth + 1);
+          append_string(d->str(keys[i]), out_, opts_.escape_html);
+          out_ += ':';
+          if (opts_.pretty) out_ += ' ';
+          packed_value(d, w[2 + i], depth + 1);
+        }
+        newline(depth);
+        out_ += '}';
+        return;
+      }
+      default:
+        value(packed::value_of(const_cast<packed::Doc*>(d), ref), depth);  // a scalar: cheap, nothing cached
+    }
   }
 
   void member(std::string_view key, const Value& v, bool first, int depth) {
@@ -529,7 +639,42 @@ class Writer {
 
 }  // namespace
 
-ParseResult parse(std::string_view text, size_t max_depth) { return Reader(text, max_depth).run(); }
+ParseResult parse(std::string_view text, size_t max_depth) {
+  ValueSink sink;
+  return Reader<ValueSink>(text, max_depth, sink).run();
+}
+
+namespace {
+
+// Up to this size a document can never outgrow the packed format's 32-bit offsets (the tape takes at most about
+// 1.5 words per byte of text, 2^29 words at most), so the text is never needed again for a fallback.
+constexpr size_t kSurelyPackable = size_t{256} << 20;
+
+ParseResult pack(std::string_view text, size_t max_depth, bool release_text) {
+  // A scalar document gains nothing from packing.
+  size_t first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos || (text[first] != '{' && text[first] != '[')) return parse(text, max_depth);
+  ParseResult result;
+  {
+    packed::Builder builder;
+    Reader<packed::Builder> reader(text, max_depth, builder);
+    if (release_text && text.size() <= kSurelyPackable) reader.release_text_as_read();
+    result = reader.run();
+    if (result.ok && builder.overflowed()) result.ok = false;
+    else return result;
+  }
+  return parse(text, max_depth);  // too big for 32-bit offsets: ordinary Values
+}
+
+}  // namespace
+
+ParseResult parse_packed(std::string_view text, size_t max_depth) { return pack(text, max_depth, false); }
+
+ParseResult parse_packed(std::string&& text, size_t max_depth) {
+  std::string owned = std::move(text);
+  // Releasing pages only pays (and is only page-safe to bother with) for big texts.
+  return pack(owned, max_depth, owned.size() >= (size_t{8} << 20));
+}
 
 void append(const Value& v, std::string& out, const WriteOptions& opts) { Writer(out, opts).value(v, 0); }
 

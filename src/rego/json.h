@@ -24,6 +24,17 @@ struct ParseResult {
 // Parses one JSON document. Nesting deeper than max_depth is an error, never a stack overflow.
 ParseResult parse(std::string_view text, size_t max_depth = 10000);
 
+// Parses one JSON document into a packed document (packed.h): the same value as parse() gives — equal,
+// ordered and hashed alike, same errors — held in about the size of the JSON text instead of ten times it. For
+// big, long-lived documents (base data loaded from files); a scalar document is an ordinary Value.
+ParseResult parse_packed(std::string_view text, size_t max_depth = 10000);
+// The same, consuming the text: the pages of a big text are given back to the system as they are read, so
+// loading never holds the whole text and the whole packed document at once.
+ParseResult parse_packed(std::string&& text, size_t max_depth = 10000);
+inline ParseResult parse_packed(const char* text, size_t max_depth = 10000) {
+  return parse_packed(std::string_view(text), max_depth);
+}
+
 struct WriteOptions {
   bool pretty = false;       // two-space indentation, as `opa eval --format pretty`/`?pretty=true`
   bool escape_html = true;   // Go's default: < > & as \u003c \u003e \u0026

@@ -19,6 +19,7 @@
 #include <functional>
 
 #include "rego/number.h"
+#include "rego/packed.h"
 
 namespace rego {
 
@@ -51,6 +52,214 @@ struct ObjectNode final : detail::Node {
   std::vector<ObjectEntry> entries;
   mutable std::atomic<size_t> hash{0};
 };
+
+// A packed member container's view, kept where get() can point to it (see PackedAccess::get).
+struct ViewHolder final : detail::Node {
+  explicit ViewHolder(Value view) : v(std::move(view)) {}
+  Value v;
+};
+
+}  // namespace
+
+// ---- packed views (packed.h) ----
+
+struct PackedAccess {
+  static packed::Doc* doc(const Value& v) { return static_cast<packed::Doc*>(v.u_.p); }
+
+  static Value view(Kind kind, detail::Node* d, uint32_t off) {
+    Value v;
+    v.kind_ = kind;
+    v.view_ = true;
+    v.off_ = off;
+    v.u_.p = d;
+    return v;
+  }
+
+  // The shared StringNode of string id (made once per Doc), as a new reference.
+  static Value string_of(packed::Doc* d, uint32_t id) {
+    std::atomic<detail::Node*>& slot = d->string_cache.slot(id);
+    detail::Node* n = slot.load(std::memory_order_acquire);
+    if (!n) {
+      auto* fresh = new StringNode(std::string(d->str(id)));
+      if (slot.compare_exchange_strong(n, fresh, std::memory_order_acq_rel, std::memory_order_acquire)) n = fresh;
+      else delete fresh;
+    }
+    n->refs.fetch_add(1, std::memory_order_relaxed);
+    Value v;
+    v.kind_ = Kind::String;
+    v.u_.p = n;
+    return v;
+  }
+
+  // The Value of a ref; views take a reference to d and are counted in `views`.
+  static Value child(packed::Doc* d, uint32_t ref, uint32_t& views) {
+    uint32_t payload = packed::payload_of(ref);
+    switch (packed::tag_of(ref)) {
+      case packed::kSmallInt:
+        return Value::integer(static_cast<int32_t>(ref) >> 3);
+      case packed::kString:
+        return string_of(d, payload);
+      case packed::kArray:
+      case packed::kObject:
+        d->refs.fetch_add(1, std::memory_order_relaxed);
+        ++views;
+        return view(packed::tag_of(ref) == packed::kArray ? Kind::Array : Kind::Object, d, payload);
+      case packed::kInt64: {
+        int64_t i;
+        std::memcpy(&i, d->words() + payload, 8);
+        return Value::integer(i);
+      }
+      case packed::kDouble: {
+        double x;
+        std::memcpy(&x, d->words() + payload, 8);
+        Value v = Value::floating(x);
+        v.set_float_syntax();
+        return v;
+      }
+      case packed::kNumText: {
+        auto v = number::parse(d->str(payload));
+        return v ? std::move(*v) : Value();  // the builder checked the text
+      }
+      default:
+        return payload == 2 ? Value::boolean(true) : payload == 1 ? Value::boolean(false) : Value();
+    }
+  }
+
+  // Publishes a freshly built node in slot, or discards it if another thread got there first.
+  template <class N>
+  static const N* publish(packed::Doc* d, std::atomic<detail::Node*>& slot, N* fresh, uint32_t views) {
+    detail::Node* expected = nullptr;
+    if (slot.compare_exchange_strong(expected, fresh, std::memory_order_acq_rel, std::memory_order_acquire)) {
+      // The cached node's views must not keep the Doc alive (the Doc owns the cache): give their references back.
+      // The caller holds a reference of its own, so the count stays above zero.
+      if (views) d->refs.fetch_sub(views, std::memory_order_relaxed);
+      return fresh;
+    }
+    delete fresh;  // its views release the references they took
+    return static_cast<const N*>(expected);
+  }
+
+  static const ListNode* list(const Value& v) {
+    return v.view_ ? list_view(v) : static_cast<const ListNode*>(v.u_.p);
+  }
+  static const ObjectNode* object(const Value& v) {
+    return v.view_ ? object_view(v) : static_cast<const ObjectNode*>(v.u_.p);
+  }
+
+  [[gnu::noinline]] static const ListNode* list_view(const Value& v) {
+    packed::Doc* d = doc(v);
+    const uint32_t* w = d->words() + v.off_;
+    std::atomic<detail::Node*>& slot = d->container_cache.slot(w[1]);
+    if (detail::Node* n = slot.load(std::memory_order_acquire)) return static_cast<const ListNode*>(n);
+    uint32_t count = w[0];
+    std::vector<Value> items;
+    items.reserve(count);
+    uint32_t views = 0;
+    for (uint32_t i = 0; i < count; ++i) items.push_back(child(d, w[2 + i], views));
+    return publish(d, slot, new ListNode(std::move(items)), views);
+  }
+
+  [[gnu::noinline]] static const ObjectNode* object_view(const Value& v) {
+    packed::Doc* d = doc(v);
+    const uint32_t* w = d->words() + v.off_;
+    std::atomic<detail::Node*>& slot = d->container_cache.slot(w[1]);
+    if (detail::Node* n = slot.load(std::memory_order_acquire)) return static_cast<const ObjectNode*>(n);
+    uint32_t count = d->shape_size(w[0]);
+    const uint32_t* keys = d->shape_keys(w[0]);
+    std::vector<ObjectEntry> entries;
+    entries.reserve(count);
+    uint32_t views = 0;
+    for (uint32_t i = 0; i < count; ++i) entries.emplace_back(string_of(d, keys[i]), child(d, w[2 + i], views));
+    return publish(d, slot, new ObjectNode(std::move(entries)), views);
+  }
+
+  // Object lookup without building the object: a binary search of its keys in the Doc. A container member comes
+  // back as its (cached) stable view; a scalar member needs the object's elements built, as as_object() does.
+  static const Value* get(const Value& v, std::string_view key) {
+    packed::Doc* d = doc(v);
+    const uint32_t* w = d->words() + v.off_;
+    const auto* built = static_cast<const ObjectNode*>(d->container_cache.peek(w[1]));
+    if (!built) {
+      uint32_t count = d->shape_size(w[0]);
+      const uint32_t* keys = d->shape_keys(w[0]);
+      size_t lo = 0, hi = count;
+      while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = d->str(keys[mid]).compare(key);
+        if (c == 0) {
+          uint32_t ref = w[2 + mid];
+          uint32_t tag = packed::tag_of(ref);
+          if (tag == packed::kArray || tag == packed::kObject) return &member_view(d, ref)->v;
+          built = object_view(v);
+          return &built->entries[mid].second;
+        }
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+      }
+      return nullptr;
+    }
+    const auto& es = built->entries;
+    size_t lo = 0, hi = es.size();
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      int c = std::string_view(es[mid].first.as_string()).compare(key);
+      if (c == 0) return &es[mid].second;
+      if (c < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return nullptr;
+  }
+
+  // A stable Value for the container at ref, made once per container.
+  static const ViewHolder* member_view(packed::Doc* d, uint32_t ref) {
+    uint32_t off = packed::payload_of(ref);
+    std::atomic<detail::Node*>& slot = d->view_cache.slot(d->words()[off + 1]);
+    if (detail::Node* n = slot.load(std::memory_order_acquire)) return static_cast<const ViewHolder*>(n);
+    uint32_t views = 0;
+    auto* fresh = new ViewHolder(child(d, ref, views));
+    return publish(d, slot, fresh, views);
+  }
+
+  static size_t size(const Value& v) {
+    packed::Doc* d = doc(v);
+    return v.kind_ == Kind::Object ? d->object_size(v.off_) : d->array_size(v.off_);
+  }
+
+  static uint32_t offset(const Value& v) { return v.off_; }
+  static bool same_node(const Value& a, const Value& b) { return a.u_.p == b.u_.p && a.off_ == b.off_; }
+};
+
+Value Value::packed_view(Kind kind, detail::Node* doc, uint32_t off) { return PackedAccess::view(kind, doc, off); }
+
+const void* Value::view_identity() const { return PackedAccess::doc(*this)->words() + off_; }
+
+packed::Stats packed::stats(const Value& v) {
+  packed::Stats s;
+  if (!v.is_packed_view()) return s;
+  const packed::Doc* d = PackedAccess::doc(v);
+  s.tape_bytes = d->tape.capacity();
+  s.string_bytes = d->bytes.capacity();
+  s.table_bytes = d->str_start.capacity() + d->shapes.capacity() + d->shape_start.capacity();
+  s.strings = d->n_strings;
+  s.containers = d->n_containers;
+  s.shapes = d->n_shapes;
+  s.cache_slot_bytes =
+      d->container_cache.allocated_bytes() + d->string_cache.allocated_bytes() + d->view_cache.allocated_bytes();
+  return s;
+}
+
+const packed::Doc* packed::doc_of(const Value& v, uint32_t& ref) {
+  if (!v.is_packed_view()) return nullptr;
+  ref = packed::make_ref(v.kind() == Kind::Array ? packed::kArray : packed::kObject, PackedAccess::offset(v));
+  return PackedAccess::doc(v);
+}
+
+Value packed::value_of(packed::Doc* d, uint32_t ref) {
+  uint32_t views = 0;
+  return PackedAccess::child(d, ref, views);  // a view keeps its reference: it is the caller's
+}
+
+namespace {
 
 // Kind ranks used by the hash seed so e.g. [] and set() (both empty) hash differently.
 constexpr size_t kKindSeed[] = {0x51ed270b, 0x1f83d9ab, 0x5be0cd19, 0x6a09e667, 0x3c6ef372, 0xa54ff53a, 0x510e527f};
@@ -237,11 +446,12 @@ const Value& Value::false_value() {
 // ---- inspection ----
 
 const std::string& Value::as_string() const { return static_cast<const StringNode*>(u_.p)->s; }
-const std::vector<Value>& Value::as_array() const { return static_cast<const ListNode*>(u_.p)->items; }
+const std::vector<Value>& Value::as_array() const { return PackedAccess::list(*this)->items; }
 const std::vector<Value>& Value::as_set() const { return static_cast<const ListNode*>(u_.p)->items; }
-const std::vector<ObjectEntry>& Value::as_object() const { return static_cast<const ObjectNode*>(u_.p)->entries; }
+const std::vector<ObjectEntry>& Value::as_object() const { return PackedAccess::object(*this)->entries; }
 
 size_t Value::size() const {
+  if (view_) return PackedAccess::size(*this);
   switch (kind_) {
     case Kind::Array:
     case Kind::Set:
@@ -255,6 +465,7 @@ size_t Value::size() const {
 
 const Value* Value::get(const Value& key) const {
   if (kind_ != Kind::Object) return nullptr;
+  if (view_) return key.is_string() ? PackedAccess::get(*this, key.as_string()) : nullptr;  // packed keys are strings
   const auto& es = as_object();
   size_t lo = 0, hi = es.size();
   while (lo < hi) {
@@ -269,6 +480,7 @@ const Value* Value::get(const Value& key) const {
 
 const Value* Value::get(std::string_view key) const {
   if (kind_ != Kind::Object) return nullptr;
+  if (view_) return PackedAccess::get(*this, key);
   const auto& es = as_object();
   size_t lo = 0, hi = es.size();
   while (lo < hi) {
@@ -327,11 +539,11 @@ int Value::compare(const Value& a, const Value& b) {
       return compare_bytes(a.as_string(), b.as_string());
     case Kind::Array:
     case Kind::Set:
-      if (a.u_.p == b.u_.p) return 0;
-      return compare_lists(static_cast<const ListNode*>(a.u_.p)->items, static_cast<const ListNode*>(b.u_.p)->items);
+      if (PackedAccess::same_node(a, b)) return 0;
+      return compare_lists(PackedAccess::list(a)->items, PackedAccess::list(b)->items);
     case Kind::Object:
-      if (a.u_.p == b.u_.p) return 0;
-      return compare_objects(a.as_object(), b.as_object());
+      if (PackedAccess::same_node(a, b)) return 0;
+      return compare_objects(PackedAccess::object(a)->entries, PackedAccess::object(b)->entries);
   }
   return 0;
 }
@@ -355,7 +567,7 @@ size_t Value::hash() const {
     }
     case Kind::Array:
     case Kind::Set: {
-      auto* n = static_cast<const ListNode*>(u_.p);
+      auto* n = PackedAccess::list(*this);
       size_t h = n->hash.load(std::memory_order_relaxed);
       if (h == 0) {
         h = kKindSeed[static_cast<int>(kind_)];
@@ -366,7 +578,7 @@ size_t Value::hash() const {
       return h;
     }
     case Kind::Object: {
-      auto* n = static_cast<const ObjectNode*>(u_.p);
+      auto* n = PackedAccess::object(*this);
       size_t h = n->hash.load(std::memory_order_relaxed);
       if (h == 0) {
         h = kKindSeed[5];

@@ -13,6 +13,13 @@
 // JSON output are all deterministic and lookups are binary searches. Object keys may be any Value.
 //
 // This header never includes Boost.Multiprecision: big numbers are behind a pointer (number.cpp).
+//
+// Packed documents (packed.h): a big JSON document read with json::parse_packed lives in one compact immutable
+// buffer, and its arrays and objects are *views* into it — Values of the same Kind whose node pointer is the
+// buffer and whose offset (in the padding bytes) says where in it. Every accessor works on views; the ones that
+// return references (as_array, as_object) build the container's elements once, shallowly, and cache them in the
+// buffer (thread-safely), so code outside value.cpp never sees the difference. Strings and numbers are never
+// views.
 #pragma once
 
 #include <atomic>
@@ -44,10 +51,14 @@ struct Node {
 
 class Value {
  public:
-  Value() noexcept : kind_(Kind::Null), rep_(NumRep::Int), float_syntax_(false) { u_.i = 0; }
+  Value() noexcept : kind_(Kind::Null), rep_(NumRep::Int), float_syntax_(false), view_(false), off_(0) { u_.i = 0; }
   ~Value() { release(); }
-  Value(const Value& o) noexcept : kind_(o.kind_), rep_(o.rep_), float_syntax_(o.float_syntax_), u_(o.u_) { retain(); }
-  Value(Value&& o) noexcept : kind_(o.kind_), rep_(o.rep_), float_syntax_(o.float_syntax_), u_(o.u_) {
+  Value(const Value& o) noexcept
+      : kind_(o.kind_), rep_(o.rep_), float_syntax_(o.float_syntax_), view_(o.view_), off_(o.off_), u_(o.u_) {
+    retain();
+  }
+  Value(Value&& o) noexcept
+      : kind_(o.kind_), rep_(o.rep_), float_syntax_(o.float_syntax_), view_(o.view_), off_(o.off_), u_(o.u_) {
     o.kind_ = Kind::Null;
     o.u_.i = 0;
   }
@@ -58,6 +69,8 @@ class Value {
       kind_ = o.kind_;
       rep_ = o.rep_;
       float_syntax_ = o.float_syntax_;
+      view_ = o.view_;
+      off_ = o.off_;
       u_ = o.u_;
     }
     return *this;
@@ -68,6 +81,8 @@ class Value {
       kind_ = o.kind_;
       rep_ = o.rep_;
       float_syntax_ = o.float_syntax_;
+      view_ = o.view_;
+      off_ = o.off_;
       u_ = o.u_;
       o.kind_ = Kind::Null;
       o.u_.i = 0;
@@ -146,10 +161,23 @@ class Value {
   static int compare(const Value& a, const Value& b);
   size_t hash() const;
 
-  // Identity of the heap node (for caches); nullptr for inline scalars.
-  const void* node_ptr() const { return kind_ >= Kind::String || rep_ == NumRep::Big ? u_.p : nullptr; }
+  // Identity of the heap node (for caches); nullptr for inline scalars. For a packed view, its place in the
+  // packed buffer.
+  const void* node_ptr() const {
+    if (view_) return view_identity();
+    return kind_ >= Kind::String || rep_ == NumRep::Big ? u_.p : nullptr;
+  }
+
+  // True for an array or object that is a view into a packed document (see packed.h). Informational only.
+  bool is_packed_view() const { return view_; }
+  // For packed.cpp only: a view of the container at word offset `off` of packed document `doc` (an Array or
+  // Object kind). Takes one reference to doc.
+  static Value packed_view(Kind kind, detail::Node* doc, uint32_t off);
 
  private:
+  friend struct PackedAccess;  // value.cpp's packed-view helpers
+  const void* view_identity() const;
+
   bool heap() const { return kind_ >= Kind::String || (kind_ == Kind::Number && rep_ == NumRep::Big); }
   void retain() const {
     if (heap()) u_.p->refs.fetch_add(1, std::memory_order_relaxed);
@@ -162,6 +190,8 @@ class Value {
   Kind kind_;
   NumRep rep_;
   bool float_syntax_;
+  bool view_;     // an Array/Object view into a packed document: u_.p is the document, off_ the place in it
+  uint32_t off_;  // 0 unless view_
   union Payload {
     bool b;
     int64_t i;
@@ -169,6 +199,8 @@ class Value {
     detail::Node* p;
   } u_;
 };
+
+static_assert(sizeof(Value) == 16, "Value must stay 16 bytes");
 
 struct ValueHash {
   size_t operator()(const Value& v) const { return v.hash(); }

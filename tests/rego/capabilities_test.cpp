@@ -30,14 +30,8 @@ bool allowed_missing(const std::string& name) {
 }
 
 std::string data_file() {
-#ifdef TREX_TEST_DATA_DIR
-  return std::string(TREX_TEST_DATA_DIR) + "/opa-builtins.txt";
-#else
-  // The test binary runs from the build tree; find the data file from this source file's location.
-  std::string here = __FILE__;
-  std::string dir = here.substr(0, here.find_last_of('/'));
-  return dir + "/data/opa-builtins.txt";
-#endif
+  // The test binary runs from the build tree; find the data file in the source tree.
+  return std::string(TREX_REGO_TESTS_DIR) + "/data/opa-builtins.txt";
 }
 
 TEST(Capabilities, EveryOpaBuiltinIsRegisteredWithItsArity) {
