@@ -38,7 +38,7 @@ config() {  # $1 = off | async | sync
   [ "$1" = off ] && { echo "{}"; return; }
   cat <<YAML
 decision_logs:
-  signed_file: {path: "$WORK/log-$1", durability: $1, max_batch: 256, max_delay_ms: 5}
+  signed_file: {path: "$WORK/log-$1", durability: $1, max_batch: 256, max_delay_ms: ${MAX_DELAY_MS:-5}}
   signing:
     pkcs11: {module: /usr/lib/softhsm/libsofthsm2.so, token_label: bench, key_label: log, pin_env: TREX_HSM_PIN}
 YAML

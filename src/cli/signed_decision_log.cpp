@@ -64,11 +64,14 @@ class SignedLogSink : public server::DecisionSink {
   void log_async(std::string_view kind, const Value& record,
                  std::function<void(bool ok, const std::string& error)> done) override {
     if (!log_) return done(false, open_error_);
+    // trex's JSON writer gives one compact line with sorted, unique keys (and decision records carry no
+    // seq/prev/kind/jws), so the log need not parse it again.
     log_->append_async(kind, rego::json::write(record),
                        [this, done = std::move(done)](bool ok, const std::string& error) {
                          set_health(ok && log_->healthy(), ok ? "" : error);
                          done(ok, error);
-                       });
+                       },
+                       /*compact=*/true);
   }
 
   bool healthy() const override { return healthy_.load() && (!log_ || log_->healthy()); }

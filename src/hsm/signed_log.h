@@ -68,8 +68,12 @@ class SignedLog {
   // The same without blocking: `done` is called exactly once — in sync mode from the writer thread after the
   // covering checkpoint is fsynced (or the batch failed), in async mode (and for a refused record) before
   // append_async returns. This lets a server with few threads keep many decisions in one group commit.
-  void append_async(std::string_view kind, std::string_view record_json,
-                    std::function<void(bool ok, const std::string& error)> done);
+  //
+  // `compact`: the caller vouches that record_json is already one compact JSON object on one line, valid
+  // UTF-8, without duplicate keys or seq/prev/kind/jws members (e.g. the output of trex's own JSON writer),
+  // so it is not parsed and re-serialised again — the dominant cost of logging on the request thread.
+  void append_async(std::string_view kind, std::string record_json,
+                    std::function<void(bool ok, const std::string& error)> done, bool compact = false);
 
   // Waits until every record queued before the call is written, checkpointed and fsynced.
   bool flush(std::string& error);

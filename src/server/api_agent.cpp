@@ -168,7 +168,7 @@ void decide(ServerContext& ctx, const HttpRequest& req, HttpResponse& res) {
   event.errors = std::move(errors);
   event.allow = allow;
   event.deny = std::move(deny);
-  attach_agent_fields(event, *action);
+  attach_agent_fields(event, *action, /*validated=*/true);
   answer_after_logging(ctx, *snap, event, res);
 }
 

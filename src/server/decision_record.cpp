@@ -117,18 +117,51 @@ void deliver_async(ServerContext& ctx, const std::string& kind, const Value& rec
   }
 }
 
-// Turns the ready response into one that is sent when the record is kept.
-void defer_until_logged(ServerContext& ctx, std::string kind, Value record, HttpResponse& res) {
-  HttpResponse ready = std::move(res);
+HttpResponse log_failed_response(const std::string& error) {
+  HttpResponse failed;
+  respond_log_error(failed, error);
+  return failed;
+}
+
+// Sends the ready response once the record is kept. Sinks that answer at once (console, remote upload, the
+// signed log in async mode) leave the response as it is; only a sink that is still working (the signed log
+// in sync mode) turns it into a deferred one (HttpResponse::later).
+void answer_when_kept(ServerContext& ctx, const std::string& kind, const Value& record, HttpResponse& res) {
+  struct Pending {
+    std::mutex mu;
+    bool done = false;
+    bool ok = false;
+    std::string error;
+    HttpResponse ready;
+    std::function<void(HttpResponse)> complete;  // set when the transport waits for the answer
+  };
+  auto p = std::make_shared<Pending>();
+  p->ready = std::move(res);
+  deliver_async(ctx, kind, record, [p](bool ok, const std::string& error) {
+    std::function<void(HttpResponse)> complete;
+    {
+      std::lock_guard<std::mutex> lock(p->mu);
+      p->done = true;
+      p->ok = ok;
+      p->error = error;
+      complete = std::move(p->complete);
+    }
+    if (complete) complete(ok ? std::move(p->ready) : log_failed_response(error));
+  });
+  std::lock_guard<std::mutex> lock(p->mu);
+  if (p->done) {
+    res = p->ok ? std::move(p->ready) : log_failed_response(p->error);
+    return;
+  }
   res = HttpResponse{};
-  res.later = [&ctx, kind = std::move(kind), record = std::move(record),
-               ready = std::move(ready)](std::function<void(HttpResponse)> complete) {
-    deliver_async(ctx, kind, record, [complete = std::move(complete), ready](bool ok, const std::string& error) {
-      if (ok) return complete(ready);
-      HttpResponse failed;
-      respond_log_error(failed, error);
-      complete(std::move(failed));
-    });
+  res.later = [p](std::function<void(HttpResponse)> complete) {
+    std::unique_lock<std::mutex> lock(p->mu);
+    if (!p->done) {
+      p->complete = std::move(complete);
+      return;
+    }
+    lock.unlock();  // finished in between: answer now
+    complete(p->ok ? std::move(p->ready) : log_failed_response(p->error));
   };
 }
 
@@ -139,20 +172,20 @@ void answer_after_logging(ServerContext& ctx, const Snapshot& snap, const Decisi
   Value record = decision_event_value(event);
   if (auto drop = eval_log_policy(ctx, snap, "drop", record); drop && drop->is_boolean() && drop->as_bool()) return;
   if (auto mask = eval_log_policy(ctx, snap, "mask", record)) record = apply_mask(record, *mask);
-  defer_until_logged(ctx, "decision", std::move(record), res);
+  answer_when_kept(ctx, "decision", record, res);
 }
 
 void answer_after_logging_outcome(ServerContext& ctx, const Value& outcome, HttpResponse& res) {
   if (!ctx.decision_logging()) return;
-  defer_until_logged(ctx, "outcome", outcome, res);
+  answer_when_kept(ctx, "outcome", outcome, res);
 }
 
-void attach_agent_fields(DecisionEvent& event, const Value& input) {
+void attach_agent_fields(DecisionEvent& event, const Value& input, bool validated) {
   if (!input.is_object()) return;
   const Value* action = input.get("action");
   const Value* agent = input.get("agent");
   if (!action || !agent || !action->is_object() || !agent->is_object()) return;  // cheap test first
-  if (!follows_agent_action_schema(input)) return;
+  if (!validated && !follows_agent_action_schema(input)) return;
   event.action = *action;
   event.agent = *agent;
   if (const Value* p = input.get("principal")) event.principal = *p;

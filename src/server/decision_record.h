@@ -22,7 +22,8 @@ void answer_after_logging_outcome(ServerContext& ctx, const rego::Value& outcome
 
 // The agent-action fields (action, agent, principal, provenance) of an input that follows the agent-action
 // schema, copied into the event; inputs of any other shape are left alone.
-void attach_agent_fields(DecisionEvent& event, const rego::Value& input);
+// `validated`: the caller has already checked the schema (the agent endpoint), so it is not checked twice.
+void attach_agent_fields(DecisionEvent& event, const rego::Value& input, bool validated = false);
 
 // Whether a document validates against policies/schemas/agent-action.v1.json (api_agent.cpp).
 bool follows_agent_action_schema(const rego::Value& document);
