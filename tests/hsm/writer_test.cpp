@@ -2,6 +2,7 @@
 // batching and back-pressure, fail-closed signing, rotation. Each log is checked with the verifier.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 
 #include "hsm/json_scan.h"
@@ -272,6 +273,42 @@ TEST(SignedLog, RotatesSegmentsBySize) {
   ASSERT_TRUE(r.ok()) << r.summary();
   EXPECT_EQ(r.segments, segs.size());
   EXPECT_EQ(r.lines, 20u);
+}
+
+TEST(SignedLog, AppendAsyncAnswersOnceDurableAndSharesCheckpoints) {
+  auto o = options(Durability::Sync);
+  std::string error;
+  auto log = SignedLog::open(o, shared_signer(), error);
+  ASSERT_TRUE(log) << error;
+  // Many appends without blocking, as a server's event loop makes them: none may be answered before its
+  // checkpoint is written, and together they need far fewer checkpoints than records.
+  constexpr int kRecords = 200;
+  std::atomic<int> answered{0}, failed{0};
+  for (int i = 0; i < kRecords; ++i) {
+    log->append_async("decision", record(i), [&](bool ok, const std::string&) {
+      (ok ? answered : failed)++;
+    }, /*compact=*/i % 2 == 0);
+  }
+  ASSERT_TRUE(log->flush(error)) << error;
+  EXPECT_EQ(answered.load(), kRecords);
+  EXPECT_EQ(failed.load(), 0);
+  log->close();
+  auto report = verify(o.dir);
+  ASSERT_TRUE(report.ok()) << report.summary();
+  EXPECT_EQ(report.decisions, static_cast<uint64_t>(kRecords));
+  EXPECT_LT(report.checkpoints, static_cast<uint64_t>(kRecords / 2));
+
+  // A "compact" record that is not one object on one line is refused, at once.
+  auto o2 = options(Durability::Sync);
+  auto log2 = SignedLog::open(o2, shared_signer(), error);
+  ASSERT_TRUE(log2) << error;
+  bool called = false, ok = true;
+  log2->append_async("decision", "{\"a\":1}\n{\"b\":2}", [&](bool k, const std::string&) {
+    called = true;
+    ok = k;
+  }, /*compact=*/true);
+  EXPECT_TRUE(called);
+  EXPECT_FALSE(ok);
 }
 
 TEST(SignedLog, AppendAfterCloseFails) {
