@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "rego/number.h"
+#include "rego/utf8.h"
 #include "rego/packed.h"
 
 namespace rego::json {
@@ -295,24 +296,6 @@ class Reader {
     return r;
   }
 
-  static void put_utf8(int32_t r, std::string& out) {
-    if (r < 0x80) {
-      out += static_cast<char>(r);
-    } else if (r < 0x800) {
-      out += static_cast<char>(0xC0 | (r >> 6));
-      out += static_cast<char>(0x80 | (r & 0x3F));
-    } else if (r < 0x10000) {
-      out += static_cast<char>(0xE0 | (r >> 12));
-      out += static_cast<char>(0x80 | ((r >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (r & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (r >> 18));
-      out += static_cast<char>(0x80 | ((r >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((r >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (r & 0x3F));
-    }
-  }
-
   // Reads a string starting at the opening quote and pushes it. Semantics follow Go's decoder: invalid UTF-8
   // and unpaired surrogates become U+FFFD; raw control characters are errors.
   bool string_value() {
@@ -369,7 +352,7 @@ class Reader {
           } else if (r >= 0xDC00 && r < 0xE000) {
             r = 0xFFFD;
           }
-          put_utf8(r, buf_);
+          append_utf8(buf_, static_cast<uint32_t>(r));
           break;
         }
         default:
