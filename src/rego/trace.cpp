@@ -4,6 +4,8 @@
 #include <map>
 #include <unordered_map>
 
+#include "rego/builtins/strutil.h"
+
 #include "rego/json.h"
 
 namespace rego {
@@ -61,30 +63,6 @@ Trace lineage(const Trace& trace, const std::function<bool(const TraceEvent&)>& 
   return out;
 }
 
-// Go's %q for the strings trex produces: quotes, backslashes and control characters escaped.
-std::string go_quote(const std::string& s) {
-  static const char* hex = "0123456789abcdef";
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          out += "\\x";
-          out += hex[c >> 4];
-          out += hex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
-
 std::string location_text(const TraceEvent& e) {
   if (e.row == 0) return "";
   return (e.file.empty() ? std::string("query") : e.file) + ":" + std::to_string(e.row);
@@ -99,7 +77,7 @@ std::string event_text(const TraceEvent& e, int depth) {
   for (int i = 1; i < spaces; ++i) out += "| ";
   out += trace_op_name(e.op);
   out += ' ';
-  if (e.op == TraceOp::Note) return out + go_quote(e.message);
+  if (e.op == TraceOp::Note) return out + text::quote(e.message);
   out += e.node_text;
   if (!e.message.empty()) out += " " + e.message;
   return out;

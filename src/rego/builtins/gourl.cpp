@@ -1,5 +1,6 @@
 // Go's net/url Parse/ResolveReference (see gourl.h).
 #include "rego/builtins/gourl.h"
+#include "rego/builtins/strutil.h"
 
 #include <arpa/inet.h>
 
@@ -23,35 +24,6 @@ unsigned char unhex(char c) {
   if (c >= 'a' && c <= 'f') return static_cast<unsigned char>(c - 'a' + 10);
   if (c >= 'A' && c <= 'F') return static_cast<unsigned char>(c - 'A' + 10);
   return 0;
-}
-
-// strconv.Quote for the short, mostly-ASCII fragments that appear in url errors.
-std::string go_quote(std::string_view s) {
-  static const char* hex = "0123456789abcdef";
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\a': out += "\\a"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\v': out += "\\v"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          out += "\\x";
-          out += hex[c >> 4];
-          out += hex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-  return out;
 }
 
 bool should_escape(unsigned char c, Mode mode) {
@@ -101,14 +73,14 @@ std::string unescape(std::string_view s, Mode mode) {
         ++n;
         if (i + 2 >= s.size() || !ishex(s[i + 1]) || !ishex(s[i + 2])) {
           std::string_view bad = s.substr(i, 3);
-          throw Fail{"invalid URL escape " + go_quote(bad)};
+          throw Fail{"invalid URL escape " + text::quote(bad)};
         }
         if (mode == Mode::Host && unhex(s[i + 1]) < 8 && s.substr(i, 3) != "%25")
-          throw Fail{"invalid URL escape " + go_quote(s.substr(i, 3))};
+          throw Fail{"invalid URL escape " + text::quote(s.substr(i, 3))};
         if (mode == Mode::Zone) {
           unsigned char v = static_cast<unsigned char>(unhex(s[i + 1]) << 4 | unhex(s[i + 2]));
           if (s.substr(i, 3) != "%25" && v != ' ' && should_escape(v, Mode::Host))
-            throw Fail{"invalid URL escape " + go_quote(s.substr(i, 3))};
+            throw Fail{"invalid URL escape " + text::quote(s.substr(i, 3))};
         }
         i += 3;
         break;
@@ -120,7 +92,7 @@ std::string unescape(std::string_view s, Mode mode) {
       default:
         if ((mode == Mode::Host || mode == Mode::Zone) && static_cast<unsigned char>(s[i]) < 0x80 &&
             should_escape(static_cast<unsigned char>(s[i]), mode))
-          throw Fail{"invalid character " + go_quote(s.substr(i, 1)) + " in host name"};
+          throw Fail{"invalid character " + text::quote(s.substr(i, 1)) + " in host name"};
         ++i;
     }
   }
@@ -198,7 +170,7 @@ std::string parse_host(std::string_view host) {
     size_t i = host.rfind(']');
     if (i == std::string_view::npos) throw Fail{"missing ']' in host"};
     std::string_view colon_port = host.substr(i + 1);
-    if (!valid_optional_port(colon_port)) throw Fail{"invalid port " + go_quote(colon_port) + " after host"};
+    if (!valid_optional_port(colon_port)) throw Fail{"invalid port " + text::quote(colon_port) + " after host"};
     std::string unescaped;
     size_t zone = host.substr(0, i).find("%25");
     if (zone != std::string_view::npos) {
@@ -215,15 +187,15 @@ std::string parse_host(std::string_view host) {
     std::string literal = unescaped.substr(1, close - 1);
     std::string addr = literal.substr(0, literal.find('%'));
     unsigned char buf[16];
-    if (inet_pton(AF_INET6, addr.c_str(), buf) != 1) throw Fail{"invalid host: ParseAddr(" + go_quote(literal) + "): invalid IP address"};
+    if (inet_pton(AF_INET6, addr.c_str(), buf) != 1) throw Fail{"invalid host: ParseAddr(" + text::quote(literal) + "): invalid IP address"};
     if (literal.find('%') != std::string::npos && literal.find('%') + 1 == literal.size())
-      throw Fail{"invalid host: ParseAddr(" + go_quote(literal) + "): zone must be a non-empty string"};
+      throw Fail{"invalid host: ParseAddr(" + text::quote(literal) + "): zone must be a non-empty string"};
     return unescaped;
   } else {
     size_t i = host.rfind(':');
     if (i != std::string_view::npos) {
       std::string_view colon_port = host.substr(i);
-      if (!valid_optional_port(colon_port)) throw Fail{"invalid port " + go_quote(colon_port) + " after host"};
+      if (!valid_optional_port(colon_port)) throw Fail{"invalid port " + text::quote(colon_port) + " after host"};
     }
   }
   return unescape(host, Mode::Host);
@@ -465,7 +437,7 @@ std::optional<URL> parse(std::string_view raw, std::string* error) {
   try {
     url = parse_inner(u);
   } catch (const Fail& f) {
-    if (error) *error = "parse " + go_quote(u) + ": " + f.message;
+    if (error) *error = "parse " + text::quote(u) + ": " + f.message;
     return std::nullopt;
   }
   if (hash == std::string_view::npos) return url;
@@ -474,7 +446,7 @@ std::optional<URL> parse(std::string_view raw, std::string* error) {
   try {
     set_fragment(url, frag);
   } catch (const Fail& f) {
-    if (error) *error = "parse " + go_quote(raw) + ": " + f.message;
+    if (error) *error = "parse " + text::quote(raw) + ": " + f.message;
     return std::nullopt;
   }
   return url;
