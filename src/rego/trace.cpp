@@ -5,7 +5,6 @@
 #include <unordered_map>
 
 #include "rego/builtins/strutil.h"
-
 #include "rego/json.h"
 
 namespace rego {
