@@ -28,6 +28,7 @@ PACKAGES+=(
   libgtest-dev libgmock-dev libbenchmark-dev
   json-schema-test-suite  # the official JSON-Schema-Test-Suite (tests/rego/jsonschema_test.cpp)
   python3          # the server integration tests (tests/server/*.py) use only its standard library
+  bc               # tests/docker and bench scripts do small arithmetic
 )
 
 # ---- benchmarks ----
@@ -36,9 +37,7 @@ PACKAGES+=(
   curl  # bench/server_load.sh: readiness probe and the decision check before the load runs
 )
 
-# ---- later: server, agent actions, HSM-signed decision logs ----
-# Add the packages of later issues here, one group per feature, e.g.:
-#   softhsm2 opensc   # a PKCS#11 token for the signed decision log tests
+# ---- the HSM-signed decision log ----
 PACKAGES+=(
   softhsm2         # the PKCS#11 token of the signed decision log: tests, benchmarks and the default demo
   libp11-kit-dev   # pkcs11.h (the types only: the module is loaded with dlopen)
