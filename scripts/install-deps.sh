@@ -28,7 +28,7 @@ PACKAGES+=(
   libgtest-dev libgmock-dev libbenchmark-dev
   json-schema-test-suite  # the official JSON-Schema-Test-Suite (tests/rego/jsonschema_test.cpp)
   python3          # the server integration tests (tests/server/*.py) use only its standard library
-  bc               # tests/docker and bench scripts do small arithmetic
+  bc               # the bench scripts do small arithmetic with it
 )
 
 # ---- benchmarks ----
