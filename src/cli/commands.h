@@ -9,6 +9,9 @@
 
 namespace trex::cli {
 
+// trex's version (trex version, provenance, the server's labels).
+inline constexpr const char* kTrexVersion = "0.1.0-dev";
+
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;
 inline constexpr int kExitUsage = 2;

@@ -8,7 +8,6 @@
 namespace trex::cli {
 namespace {
 
-constexpr const char* kVersion = "0.1.0-dev";
 constexpr const char* kOpaCompat = "1.20.2";
 
 const char* kUsage =
@@ -32,7 +31,7 @@ const char* kUsage =
     "Run 'trex <command> --help' for the flags of a command.\n";
 
 int version() {
-  std::cout << "Version: " << kVersion << "\n"
+  std::cout << "Version: " << kTrexVersion << "\n"
             << "Rego: v1 (v0 with --v0-compatible), compatible with OPA " << kOpaCompat << "\n";
   return kExitOk;
 }

@@ -49,7 +49,6 @@ const std::vector<FlagSpec> kFlags = {
     {{"--skip-verify"}, false},
 };
 
-constexpr const char* kVersion = "0.1.0-dev";
 
 // "[host]:port" as OPA's --addr; an empty host listens on every interface.
 bool parse_addr(const std::string& addr, std::string& host, uint16_t& port) {
@@ -133,7 +132,7 @@ int run_run(const std::vector<std::string>& argv) {
   setup.data = std::move(loaded.data);
   for (const auto& b : loaded.bundles) setup.bundles.push_back({b.name, b.revision, b.roots});
   setup.compile.v0_compatible = args.has("--v0-compatible");
-  setup.version = kVersion;
+  setup.version = kTrexVersion;
 
   rego::Errors errors;
   auto srv = server::Server::create(std::move(setup), error, errors);
