@@ -49,7 +49,6 @@ const std::vector<FlagSpec> kFlags = {
     {{"--skip-verify"}, false},
 };
 
-
 // "[host]:port" as OPA's --addr; an empty host listens on every interface.
 bool parse_addr(const std::string& addr, std::string& host, uint16_t& port) {
   auto colon = addr.rfind(':');
