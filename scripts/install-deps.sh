@@ -29,6 +29,7 @@ PACKAGES+=(
   json-schema-test-suite  # the official JSON-Schema-Test-Suite (tests/rego/jsonschema_test.cpp)
   python3          # the server integration tests (tests/server/*.py) use only its standard library
   bc               # the bench scripts do small arithmetic with it
+  nginx-light      # a real bundle server on loopback for the bundle plugin (tests/server/test_bundle_download.py)
 )
 
 # ---- benchmarks ----

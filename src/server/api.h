@@ -12,6 +12,7 @@
 #include <mutex>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "server/config.h"
 #include "server/decision_log.h"
@@ -40,11 +41,43 @@ class PluginStates {
   std::map<std::string, std::string> states_;
 };
 
+// What the bundle plugin knows of each downloaded bundle, for /v1/status (OPA's bundle status): times as
+// Unix nanoseconds (0 = never), the last error as code/message/errors ("" = none).
+struct BundleStatus {
+  std::string name;
+  std::string active_revision;
+  int64_t last_request_ns = 0;
+  int64_t last_successful_request_ns = 0;
+  int64_t last_successful_download_ns = 0;
+  int64_t last_successful_activation_ns = 0;
+  int http_code = 0;
+  std::string code;
+  std::string message;
+  std::vector<std::string> errors;
+};
+
+class BundleStatuses {
+ public:
+  void set(const BundleStatus& s) {
+    std::lock_guard<std::mutex> lock(mu_);
+    statuses_[s.name] = s;
+  }
+  std::map<std::string, BundleStatus> get() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return statuses_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, BundleStatus> statuses_;
+};
+
 struct ServerContext {
   Store store;
   ServerConfig config;
   ServerMetrics metrics;
   PluginStates plugins;
+  BundleStatuses bundle_status;  // downloaded bundles (bundle_plugin.h); startup bundles are not in it
   std::vector<std::shared_ptr<DecisionSink>> decision_sinks;  // empty = decision logging off
   std::chrono::system_clock::time_point started = std::chrono::system_clock::now();
   std::atomic<uint64_t> next_req_id{1};

@@ -70,15 +70,38 @@ void handle_config(ServerContext& ctx, const HttpRequest& req, HttpResponse& res
 
 void handle_status(ServerContext& ctx, const HttpRequest& req, HttpResponse& res) {
   auto snap = ctx.store.snapshot();
+  auto downloaded = ctx.bundle_status.get();
+  auto ts = [](int64_t ns) { return Value::string(rfc3339_nano(ns)); };
   std::vector<rego::ObjectEntry> bundles;
   for (const auto& b : snap->bundles) {
+    if (downloaded.count(b.name)) continue;  // reported below, with its download state
     bundles.emplace_back(Value::string(b.name),
                          Value::object({{Value::string("name"), Value::string(b.name)},
                                         {Value::string("active_revision"), Value::string(b.revision)},
                                         {Value::string("last_successful_activation"),
-                                         Value::string(rfc3339_nano(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                                                        ctx.started.time_since_epoch())
-                                                                        .count()))}}));
+                                         ts(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                ctx.started.time_since_epoch())
+                                                .count())}}));
+  }
+  // Bundles of the bundle plugin, as OPA reports them: times only once they happened, the last error.
+  for (const auto& [name, st] : downloaded) {
+    std::vector<rego::ObjectEntry> e;
+    e.emplace_back(Value::string("name"), Value::string(name));
+    e.emplace_back(Value::string("active_revision"), Value::string(st.active_revision));
+    for (auto [key, ns] : {std::pair{"last_request", st.last_request_ns},
+                           std::pair{"last_successful_request", st.last_successful_request_ns},
+                           std::pair{"last_successful_download", st.last_successful_download_ns},
+                           std::pair{"last_successful_activation", st.last_successful_activation_ns}})
+      if (ns != 0) e.emplace_back(Value::string(key), ts(ns));
+    if (st.http_code != 0) e.emplace_back(Value::string("http_code"), Value::integer(st.http_code));
+    if (!st.code.empty()) {
+      e.emplace_back(Value::string("code"), Value::string(st.code));
+      e.emplace_back(Value::string("message"), Value::string(st.message));
+      std::vector<Value> errs;
+      for (const auto& m : st.errors) errs.push_back(Value::string(m));
+      if (!errs.empty()) e.emplace_back(Value::string("errors"), Value::array(std::move(errs)));
+    }
+    bundles.emplace_back(Value::string(name), Value::object(std::move(e)));
   }
   std::vector<rego::ObjectEntry> plugins;
   for (const auto& [name, state] : ctx.plugins.get())

@@ -5,6 +5,7 @@
 // Used keys (OPA's names): labels, default_decision, default_authorization_decision,
 // decision_logs.console, server.decoding.max_length, server.decoding.gzip.max_length,
 // server.encoding.gzip.min_length, server.encoding.gzip.compression_level.
+// services, bundles, keys and persistence_directory are read by the bundle plugin (bundle_plugin.h).
 // trex's agent endpoint: agent.decision, agent.max_tracked_decisions; immutable.
 // trex's own limits live under server.limits: max_connections, max_header_bytes, query_timeout_ms,
 // read_timeout_ms, idle_timeout_ms.

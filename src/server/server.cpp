@@ -25,7 +25,17 @@ Server::Server(std::unique_ptr<ServerContext> ctx)
 
 // The sinks go first: closing them completes deferred answers (signed log, sync mode), which post to the
 // transport's event loops — those must still exist then.
-Server::~Server() { ctx_->decision_sinks.clear(); }
+// The bundle plugin's threads write to the store and the status: they stop before anything else goes.
+Server::~Server() {
+  bundle_plugin_.reset();
+  ctx_->decision_sinks.clear();
+}
+
+bool Server::listen(std::string& error) {
+  if (!http_.listen(error)) return false;
+  if (bundle_plugin_) bundle_plugin_->start();
+  return true;
+}
 
 std::unique_ptr<Server> Server::create(ServerSetup setup, std::string& error, rego::Errors& errors) {
   auto ctx = std::make_unique<ServerContext>();
@@ -68,7 +78,15 @@ std::unique_ptr<Server> Server::create(ServerSetup setup, std::string& error, re
     errors = e->errors;
     return nullptr;
   }
-  return std::unique_ptr<Server>(new Server(std::move(ctx)));
+  std::string bundle_error;
+  auto bundle_cfg = bundle_plugin_config(ctx->config.raw, bundle_error);
+  if (!bundle_error.empty()) {
+    error = bundle_error;
+    return nullptr;
+  }
+  auto server = std::unique_ptr<Server>(new Server(std::move(ctx)));
+  if (bundle_cfg) server->bundle_plugin_ = std::make_unique<BundlePlugin>(std::move(*bundle_cfg), *server->ctx_);
+  return server;
 }
 
 void Server::shutdown_on_signals(std::function<void(int)> on_signal) {

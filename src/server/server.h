@@ -14,6 +14,7 @@
 
 #include "rego/engine.h"
 #include "server/api.h"
+#include "server/bundle_plugin.h"
 #include "server/config.h"
 #include "server/http_server.h"
 #include "server/store.h"
@@ -36,7 +37,8 @@ class Server {
   static std::unique_ptr<Server> create(ServerSetup setup, std::string& error, rego::Errors& errors);
   ~Server();
 
-  bool listen(std::string& error) { return http_.listen(error); }
+  // Binds the listening socket, then starts the bundle plugin (persisted bundles first), if configured.
+  bool listen(std::string& error);
   uint16_t port() const { return http_.port(); }
   void run() { http_.run(); }
   void shutdown() { http_.shutdown(ctx_->config.shutdown_grace); }
@@ -48,6 +50,7 @@ class Server {
   explicit Server(std::unique_ptr<ServerContext> ctx);
   std::unique_ptr<ServerContext> ctx_;
   HttpServer http_;
+  std::unique_ptr<BundlePlugin> bundle_plugin_;  // null without `bundles` in the configuration
 };
 
 }  // namespace trex::server
