@@ -38,8 +38,8 @@ std::string unified_diff(const std::string& name, const std::string& before, con
   size_t i = 0, j = 0;
   while (i < n || j < m) {
     if (i < n && j < m && a[i] == b[j]) ops.push_back({' ', i++, j++});
-    else if (j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j])) ops.push_back({'+', i, j++});
-    else ops.push_back({'-', i++, j});
+    else if (i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1])) ops.push_back({'-', i++, j});  // removals first
+    else ops.push_back({'+', i, j++});
   }
   std::string out = "--- a/" + name + "\n+++ b/" + name + "\n";
   constexpr size_t kContext = 3;

@@ -56,6 +56,8 @@ const char* infix_of(const std::string& name) {
 bool is_member(const Term& t) {
   return t.kind == TermKind::Call && (t.name == "internal.member_2" || t.name == "internal.member_3");
 }
+// `k, v in xs` inside a comma list (collection, call arguments) needs parens; `v in xs` does not.
+bool is_member3(const Term& t) { return t.kind == TermKind::Call && t.name == "internal.member_3"; }
 bool is_union(const Term& t) { return t.kind == TermKind::Call && t.name == "or" && t.items.size() == 2; }
 bool starts_with_paren(const Term& t) {
   if (!t.loc.known() || !t.loc.file || t.loc.offset >= t.loc.file->text.size()) return false;
@@ -67,6 +69,12 @@ class Formatter {
   Formatter(const ast::Module& m, std::deque<Comment> comments) : m_(m), w_(std::move(comments)) {}
 
   std::string run() {
+    // As OPA: when some rule needs a ref head (a ref longer than two, or `p.q contains x`), every head is
+    // printed as a ref (`p.q`); otherwise a two-term head keeps the bracket form `p["q"]`, `p[x]`.
+    for (const auto& r : m_.rules) {
+      size_t n = r->head.ref.size();
+      if (n > 2 || (n == 2 && r->head.kind == ast::RuleKind::PartialSet)) ref_heads_ = true;
+    }
     write_package();
     // Imports and rules in source order; a run of imports is one import block (sorted within its groups).
     struct Item {
@@ -99,13 +107,17 @@ class Formatter {
       const std::string& s = m_.package[i];
       if (i == 0) {
         w_.write(s);
-      } else if (var_compatible(s) && !is_keyword(s)) {
-        w_.write("." + s);
+      } else if (var_compatible(s) && !(is_keyword(s) && bracketed_in_source(s))) {
+        w_.write("." + s);  // keywords too (`package a.not`), unless the source wrote `["not"]`
       } else {
         w_.write("[" + json::write(Value::string(s)) + "]");
       }
     }
     w_.blank_line();
+  }
+
+  bool bracketed_in_source(const std::string& s) const {
+    return m_.package_loc.text().find("[\"" + s + "\"]") != std::string::npos;
   }
 
   static std::vector<std::string> import_key(const ast::Import& i) {
@@ -250,8 +262,15 @@ class Formatter {
     const ast::RuleHead& h = r.head;
     if (is_else) {
       w_.write("else");
-    } else {
+    } else if (ref_heads_ || h.ref.size() != 2) {
       write_ref_items(h.ref, false);
+    } else {
+      write_ref_items({h.ref[0]}, false);
+      w_.write("[");
+      const Term& k = *h.ref[1];
+      if (k.kind == TermKind::Scalar) w_.write(json::write(k.value));
+      else write_term(k);
+      w_.write("]");
     }
     if (!h.args.empty() && !is_else) {  // an else shares its rule's arguments and never repeats them
       w_.write("(");
@@ -289,13 +308,24 @@ class Formatter {
     if (!w_.is_inline()) w_.start_line();
     if (e.negated) w_.write("not ");
     switch (e.kind) {
-      case ExprKind::SomeDecl:
+      case ExprKind::SomeDecl: {
+        // Variables keep their source rows; continuation rows are indented one more level.
         w_.write("some ");
+        uint32_t row = e.loc.row;
         for (size_t i = 0; i < e.terms.size(); ++i) {
-          if (i > 0) w_.write(", ");
+          if (e.terms[i]->loc.row > row) {
+            w_.end_line();
+            w_.start_line();
+            w_.write("\t");
+            row = e.terms[i]->loc.row;
+          } else if (i > 0) {
+            w_.write(" ");
+          }
           write_term(*e.terms[i]);
+          if (i + 1 < e.terms.size()) w_.write(",");
         }
         break;
+      }
       case ExprKind::SomeIn:
         w_.write("some ");
         write_in(e.terms, false);
@@ -439,18 +469,14 @@ class Formatter {
         w_.write("}");
         break;
       case TermKind::ObjectCompr: {
+        // The key is pulled up to the opening brace; a body not on that row goes on rows of its own.
         w_.write("{");
-        if (t.items[0]->loc.row > t.loc.row + 1) {
-          w_.end_line();
-          w_.start_line();
-        }
-        bool p = is_union(*t.items[0]);
+        bool p = is_union(*t.items[0]) || is_member3(*t.items[0]);
         if (p) w_.write("(");
         write_term(*t.items[0]);
         if (p) w_.write(")");
         w_.write(": ");
-        // The value is kept on the key's row.
-        write_compr(*t.items[1], t.body, t.loc, t.items[0]->loc.row);
+        write_compr(*t.items[1], t.body, t.loc, t.loc.row);
         w_.write("}");
         break;
       }
@@ -546,8 +572,8 @@ class Formatter {
     for (size_t i = 0; i + 1 < t.items.size(); i += 2) pairs.push_back({t.items[i].get(), t.items[i + 1].get()});
     write_iterable(pairs.size(), [&](size_t i) { return pairs[i].first->loc.row; }, t.loc.row,
                    close_row(t.loc, '{', '}'), [&](size_t i) {
-                     bool pk = is_union(*pairs[i].first) || is_member(*pairs[i].first);
-                     bool pv = is_union(*pairs[i].second) || is_member(*pairs[i].second);
+                     bool pk = is_union(*pairs[i].first) || is_member3(*pairs[i].first);
+                     bool pv = is_union(*pairs[i].second) || is_member3(*pairs[i].second);
                      if (pk) w_.write("(");
                      write_term(*pairs[i].first);
                      if (pk) w_.write(")");
@@ -563,8 +589,7 @@ class Formatter {
     write_iterable(items.size(), [&](size_t i) { return items[i]->loc.row ? items[i]->loc.row : loc.row; }, loc.row,
                    close, [&](size_t i) {
                      const Term& t = *items[i];
-                     // In a comma list, `a, b in c` would read as one three-operand `in`.
-                     bool p = (is_union(t) && (paren_unions || starts_with_paren(t))) || is_member(t);
+                     bool p = (is_union(t) && (paren_unions || starts_with_paren(t))) || is_member3(t);
                      if (p) w_.write("(");
                      write_term(t);
                      if (p) w_.write(")");
@@ -616,7 +641,7 @@ class Formatter {
       w_.end_line();
       w_.start_line();
     }
-    bool parens = head.kind == TermKind::Call && (is_union(head) || starts_with_paren(head));
+    bool parens = head.kind == TermKind::Call && (is_union(head) || is_member3(head) || starts_with_paren(head));
     write_term(head, parens);
     w_.write(" |");
     write_compr_body(body, head_row, loc);
@@ -669,6 +694,7 @@ class Formatter {
 
   const ast::Module& m_;
   Layout w_;
+  bool ref_heads_ = false;
 };
 
 }  // namespace

@@ -91,7 +91,9 @@ TEST(Format, RefsNormalized) {
 }
 
 TEST(Format, MembershipParenthesizedInLists) {
-  Expect("package p\nx := [1, (1 in [2])]\ny := 1 in [1]\n", "package p\n\nx := [1, (1 in [2])]\ny := 1 in [1]\n");
+  // `k, v in xs` needs parens in a comma list, `v in xs` does not (the parser reads them apart).
+  Expect("package p\nx := [1, (1 in [2])]\ny := 1 in [1]\nz := {(1, 2 in [2])}\nw if f((1, 2 in [2]))\n",
+         "package p\n\nx := [1, 1 in [2]]\ny := 1 in [1]\nz := {(1, 2 in [2])}\nw if f((1, 2 in [2]))\n");
 }
 
 TEST(Format, CommentsKeptInPlace) {
@@ -102,6 +104,20 @@ TEST(Format, CommentsKeptInPlace) {
 TEST(Format, MetadataBlocksKept) {
   Expect("# METADATA\n# title: pkg\npackage p\n\n# METADATA\n# title: allow\n# description: yes\nallow := true\n",
          "# METADATA\n# title: pkg\npackage p\n\n# METADATA\n# title: allow\n# description: yes\nallow := true\n");
+}
+
+TEST(Format, TwoTermHeadsKeepBracketsUnlessRefHeadsAreUsed) {
+  Expect("package p\nobj.x := 1\nobj[\"y\"] := 2\n", "package p\n\nobj[\"x\"] := 1\nobj[\"y\"] := 2\n");
+  Expect("package p\na.b.c := 1\nobj[\"y\"] := 2\n", "package p\n\na.b.c := 1\nobj.y := 2\n");
+}
+
+TEST(Format, SomeDeclarationKeepsRows) {
+  Expect("package p\nv if {\n  some a, b, # c1\n    c\n  a = b\n}\n",
+         "package p\n\nv if {\n\tsome a, b, # c1\n\t\tc\n\ta = b\n}\n");
+}
+
+TEST(Format, ObjectComprehensionKeyPulledUp) {
+  Expect("package p\nx := {\n  k: v | some k, v in input\n}\n", "package p\n\nx := {k: v |\n\tsome k, v in input\n}\n");
 }
 
 TEST(Format, ParseErrorsThrow) { EXPECT_THROW(Fmt("package p\nallow if {\n"), RegoErrors); }
