@@ -123,27 +123,13 @@ bool Formatter::same_loc(const Location& a, const Location& b) { return a.offset
 // The row of the `}` closing the rule's body: the brace matching the first `{` after the head.
 uint32_t Formatter::body_close_row(const Rule& r) const {
   const std::string& src = r.loc.file->text;
-  size_t i = r.head.loc.offset + r.head.loc.length;
-  size_t stop = std::min<size_t>(src.size(), r.loc.offset + r.loc.length);
-  if (!r.body.empty() && r.body[0].loc.known()) stop = std::max<size_t>(stop, r.body.back().loc.offset);
-  uint32_t row = r.head.loc.row + static_cast<uint32_t>(std::count(src.begin() + r.head.loc.offset, src.begin() + i, '\n'));
-  while (i < src.size() && src[i] != '{') { if (src[i] == '\n') ++row; ++i; }
-  int depth = 0;
-  bool in_str = false;
-  for (; i < src.size(); ++i) {
-    char c = src[i];
-    if (c == '\n') ++row;
-    if (in_str) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_str = false;
-      continue;
-    }
-    if (c == '"') in_str = true;
-    else if (c == '#') { while (i + 1 < src.size() && src[i + 1] != '\n') ++i; }
-    else if (c == '{') ++depth;
-    else if (c == '}' && --depth == 0) return row;
-  }
-  return 0;
+  const size_t from = r.head.loc.offset + r.head.loc.length;
+  // Only a `{` before the first expression opens the body: `p if\n\tx` has no braces at all.
+  const size_t first = r.body.empty() ? from : r.body[0].loc.offset;
+  if (src.find('{', from) >= first) return end_row(r.body.back().loc);
+  const uint32_t row = r.head.loc.row + static_cast<uint32_t>(std::count(src.begin() + r.head.loc.offset,
+                                                                           src.begin() + from, '\n'));
+  return closing_row(src, from, src.size(), row, '{', '}');
 }
 
 void Formatter::write_rule(const Rule& r, bool is_else) {

@@ -64,6 +64,31 @@ inline bool starts_with_paren(const Term& t) {
 }
 
 // Writes one module; run() once.
+// The row of the bracket closing the first `open` found in src[from, limit), skipping strings and comments;
+// `row` is the row at `from`. 0 when there is none.
+inline uint32_t closing_row(const std::string& src, size_t from, size_t limit, uint32_t row, char open, char close) {
+  limit = std::min(limit, src.size());
+  int depth = 0;
+  for (size_t i = from; i < limit; ++i) {
+    char c = src[i];
+    if (c == '\n') {
+      ++row;
+    } else if (c == '"' || c == '`') {  // a string: skip to its end (raw strings may span rows)
+      for (++i; i < limit && src[i] != c; ++i) {
+        if (src[i] == '\\' && c == '"') ++i;
+        else if (src[i] == '\n') ++row;
+      }
+    } else if (c == '#') {
+      while (i + 1 < limit && src[i + 1] != '\n') ++i;
+    } else if (c == open) {
+      ++depth;
+    } else if (c == close && depth > 0 && --depth == 0) {
+      return row;
+    }
+  }
+  return 0;
+}
+
 class Formatter {
  public:
   Formatter(const ast::Module& m, std::deque<Comment> comments) : m_(m), w_(std::move(comments)) {}

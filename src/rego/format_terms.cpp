@@ -241,26 +241,8 @@ void Formatter::write_compr_body(const ast::Body& body, uint32_t head_row, const
 
 // The row of the bracket closing the first `open` in a location's text.
 uint32_t Formatter::close_row(const Location& l, char open, char close) {
-  if (!l.known()) return 0;
-  std::string t = l.text();
-  size_t i = t.find(open);
-  if (i == std::string::npos) return 0;
-  int depth = 0;
-  uint32_t row = l.row + static_cast<uint32_t>(std::count(t.begin(), t.begin() + i, '\n'));
-  bool in_str = false;
-  for (; i < t.size(); ++i) {
-    char c = t[i];
-    if (c == '\n') ++row;
-    if (in_str) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_str = false;
-      continue;
-    }
-    if (c == '"') in_str = true;
-    else if (c == open) ++depth;
-    else if (c == close && --depth == 0) return row;
-  }
-  return 0;
+  if (!l.known() || !l.file) return 0;
+  return closing_row(l.file->text, l.offset, size_t{l.offset} + l.length, l.row, open, close);
 }
 
 }  // namespace rego::fmt_detail

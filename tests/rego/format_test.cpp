@@ -101,6 +101,12 @@ TEST(Format, CommentsKeptInPlace) {
          "# head\npackage p\n\n# about allow\nallow if {\n\t# inside\n\ttrue # trailing\n\t# before close\n}\n\n# end\n");
 }
 
+TEST(Format, CommentsStayOutOfBracelessBodies) {
+  // The body below has no braces: the comment before the next rule must not be pulled into it.
+  Expect("package p\nallow if\n  input.x\n\n# about deny\ndeny if {\n  s := `}{`\n  # before close\n}\n",
+         "package p\n\nallow if {\n\tinput.x\n}\n\n# about deny\ndeny if {\n\ts := `}{`\n\t# before close\n}\n");
+}
+
 TEST(Format, MetadataBlocksKept) {
   Expect("# METADATA\n# title: pkg\npackage p\n\n# METADATA\n# title: allow\n# description: yes\nallow := true\n",
          "# METADATA\n# title: pkg\npackage p\n\n# METADATA\n# title: allow\n# description: yes\nallow := true\n");
