@@ -28,7 +28,7 @@ class Layout {
   void end_line() {
     inline_ = false;
     if (!trailing_.empty() && !delay_) {
-      for (const auto& c : trailing_) buf_ += " " + c;
+      for (const auto& c : trailing_) buf_ += " " + c.text;
       trailing_.clear();
     }
     delay_ = false;
@@ -64,7 +64,7 @@ class Layout {
     write_comments(before);
     if (!before.empty() && row - before.back().row > 1) blank_line();
     if (!pending_.empty() && pending_.front().row == row) {
-      trailing_.push_back(pending_.front().text);
+      trailing_.push_back(pending_.front());
       pending_.pop_front();
     }
   }
@@ -75,6 +75,10 @@ class Layout {
       if (c.row >= before_row) break;
     }
     return false;
+  }
+  // Forgets held trailing comments on rows [from, to): they are part of source text written verbatim.
+  void drop_trailing_within(uint32_t from, uint32_t to) {
+    std::erase_if(trailing_, [&](const Comment& c) { return c.row >= from && c.row < to; });
   }
   // Drops the comments on rows below `row` (they were written as part of verbatim source text).
   void skip_comments_before(uint32_t row) {
@@ -122,7 +126,7 @@ class Layout {
   int level_ = 0;
   bool inline_ = false;
   bool delay_ = false;
-  std::vector<std::string> trailing_;
+  std::vector<Comment> trailing_;
   std::deque<Comment> pending_;
 };
 

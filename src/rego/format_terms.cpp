@@ -65,8 +65,10 @@ bool Formatter::fallback_unformatted(const Term& t) {
   if (last == t.loc.row || !w_.has_comment_between(t.loc.row, last)) return false;
   if (multiline_items(t)) return false;
   w_.insert_comments(t.loc.row);
+  w_.drop_trailing_within(t.loc.row, last);
   w_.write(t.loc.text());
   w_.skip_comments_before(last);
+  w_.insert_comments(last);  // a comment after the closing bracket stays on its line
   return true;
 }
 

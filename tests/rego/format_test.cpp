@@ -107,6 +107,11 @@ TEST(Format, CommentsStayOutOfBracelessBodies) {
          "package p\n\nallow if {\n\tinput.x\n}\n\n# about deny\ndeny if {\n\ts := `}{`\n\t# before close\n}\n");
 }
 
+TEST(Format, CollectionWithCommentsOnOneElementRowIsKeptVerbatim) {
+  // One element row, but a comment inside: OPA writes the source text as it is; the comment appears once.
+  Expect("package p\nx := {\"a\": [ # c\n  # d\n  1]} # e\n", "package p\n\nx := {\"a\": [ # c\n  # d\n  1]} # e\n");
+}
+
 TEST(Format, MetadataBlocksKept) {
   Expect("# METADATA\n# title: pkg\npackage p\n\n# METADATA\n# title: allow\n# description: yes\nallow := true\n",
          "# METADATA\n# title: pkg\npackage p\n\n# METADATA\n# title: allow\n# description: yes\nallow := true\n");
