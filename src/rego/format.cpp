@@ -62,7 +62,9 @@ bool Formatter::bracketed_in_source(const std::string& s) const {
 
 std::vector<std::string> Formatter::import_key(const ast::Import& i) {
   std::vector<std::string> k;
-  for (const auto& t : i.path) k.push_back(t->kind == TermKind::Var ? t->name : t->value.is_string() ? t->value.as_string() : "");
+  for (const auto& t : i.path) {
+    k.push_back(t->kind == TermKind::Var ? t->name : t->value.is_string() ? t->value.as_string() : "");
+  }
   return k;
 }
 

@@ -33,7 +33,8 @@ inline uint32_t end_row(const Location& l) {
 
 inline bool var_compatible(const std::string& s) {
   if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
 }
 
 inline bool is_keyword(const std::string& s) {
@@ -141,7 +142,7 @@ class Formatter {
   // Elements on one source row stay on one output row; more than one row (or a break right after the opening
   // bracket) makes the collection multi-line, one row per source row, with a trailing comma.
   void write_iterable(size_t n, const std::function<uint32_t(size_t)>& row_of, uint32_t start_row, uint32_t close,
-                      const std::function<void(size_t)>& write_one);
+                      bool first_spans_rows, const std::function<void(size_t)>& write_one);
   void write_compr(const Term& head, const ast::Body& body, const Location& loc, uint32_t head_row = 0);
   void write_compr_body(const ast::Body& body, uint32_t head_row, const Location& compr);
   // The row of the bracket closing the first `open` in a location's text.

@@ -144,8 +144,9 @@ void Formatter::write_object(const Term& t) {
   w_.write("{");
   std::vector<std::pair<const Term*, const Term*>> pairs;
   for (size_t i = 0; i + 1 < t.items.size(); i += 2) pairs.push_back({t.items[i].get(), t.items[i + 1].get()});
+  const bool spans = !pairs.empty() && end_row(pairs[0].second->loc) > pairs[0].first->loc.row;
   write_iterable(pairs.size(), [&](size_t i) { return pairs[i].first->loc.row; }, t.loc.row,
-                 close_row(t.loc, '{', '}'), [&](size_t i) {
+                 close_row(t.loc, '{', '}'), spans, [&](size_t i) {
                    bool pk = is_union(*pairs[i].first) || is_member3(*pairs[i].first);
                    bool pv = is_union(*pairs[i].second) || is_member3(*pairs[i].second);
                    if (pk) w_.write("(");
@@ -160,8 +161,9 @@ void Formatter::write_object(const Term& t) {
 }
 
 void Formatter::write_list(const std::vector<TermPtr>& items, const Location& loc, uint32_t close, bool paren_unions) {
+  const bool spans = !items.empty() && end_row(items[0]->loc) > items[0]->loc.row;
   write_iterable(items.size(), [&](size_t i) { return items[i]->loc.row ? items[i]->loc.row : loc.row; }, loc.row,
-                 close, [&](size_t i) {
+                 close, spans, [&](size_t i) {
                    const Term& t = *items[i];
                    bool p = (is_union(t) && (paren_unions || starts_with_paren(t))) || is_member3(t);
                    if (p) w_.write("(");
@@ -172,7 +174,8 @@ void Formatter::write_list(const std::vector<TermPtr>& items, const Location& lo
 
 // Elements on one source row stay on one output row; more than one row (or a break right after the opening
 // bracket) makes the collection multi-line, one row per source row, with a trailing comma.
-void Formatter::write_iterable(size_t n, const std::function<uint32_t(size_t)>& row_of, uint32_t start_row, uint32_t close, const std::function<void(size_t)>& write_one) {
+void Formatter::write_iterable(size_t n, const std::function<uint32_t(size_t)>& row_of, uint32_t start_row,
+                               uint32_t close, bool first_spans_rows, const std::function<void(size_t)>& write_one) {
   if (n == 0) return;
   std::vector<std::vector<size_t>> lines{{}};
   uint32_t last = start_row;
@@ -183,7 +186,9 @@ void Formatter::write_iterable(size_t n, const std::function<uint32_t(size_t)>& 
   }
   const bool multiline = lines.size() > 1 || row_of(0) > start_row;
   if (multiline) {
-    w_.delay_trailing();
+    // As OPA, a comment on the opening row follows the first element's row, unless that element spans rows
+    // (a multi-line raw string): there it would land inside the element and move again on the next run.
+    if (!first_spans_rows) w_.delay_trailing();
     w_.end_line();
     w_.up();
     w_.start_line();
