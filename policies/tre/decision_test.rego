@@ -61,6 +61,7 @@ test_high_value_transfer_with_valid_approval_allowed if {
 
 test_forged_approval_denied if {
 	action := transfer(25000)
+
 	# signed by mallory, claiming to be alice
 	req := with_approvals(request(action, "payments-agent"), [approval("alice", action, "mallory", 300)])
 	d := data.tre.decision with input as req

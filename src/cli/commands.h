@@ -26,6 +26,7 @@ int run_tre(const std::vector<std::string>& args);
 int run_build(const std::vector<std::string>& args);
 int run_sign(const std::vector<std::string>& args);
 int run_test(const std::vector<std::string>& args);
+int run_fmt(const std::vector<std::string>& args);  // fmt.cpp
 
 // Prints "trex <verb>: <message>" and the verb's usage to stderr; returns kExitUsage.
 int usage_error(const std::string& verb, const std::string& message, const char* usage);

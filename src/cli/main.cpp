@@ -26,6 +26,7 @@ const char* kUsage =
     "  build     build an OPA bundle (.tar.gz), optionally signed\n"
     "  sign      write a .signatures.json for bundles\n"
     "  test      run Rego unit tests (test_* rules)\n"
+    "  fmt       format Rego source files\n"
     "  version   print the version\n"
     "\n"
     "Run 'trex <command> --help' for the flags of a command.\n";
@@ -60,7 +61,7 @@ int main(int argc, char** argv) {
   };
   static const Verb verbs[] = {{"eval", run_eval}, {"check", run_check}, {"parse", run_parse}, {"run", run_run},
                                 {"hsm", run_hsm},   {"log", run_log}, {"tre", run_tre},
-                                {"build", run_build}, {"sign", run_sign}, {"test", run_test}};
+                                {"build", run_build}, {"sign", run_sign}, {"test", run_test}, {"fmt", run_fmt}};
 
   if (verb == "version" || verb == "--version") return version();
   if (verb == "help" || verb == "--help" || verb == "-h") {

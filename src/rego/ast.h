@@ -146,6 +146,8 @@ struct Module {
   Value package_annotations;   // METADATA with scope package/subpackages, or null
   std::vector<Value> annotations;  // every METADATA block in the file, in order (for rego.metadata.*)
   bool rego_v1 = true;         // parsed as Rego v1 (false in --v0-compatible mode)
+  // Every `#` comment in source order (location covers '#' to the end of the line): the formatter keeps them.
+  std::vector<Location> comments;
 };
 
 // A ref's dotted form for messages: data.a.b["c"][x].

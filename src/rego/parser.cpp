@@ -357,7 +357,17 @@ ast::Module Parser::parse_module() {
 
   std::vector<Annotation> annotations = parse_annotations(lex_.comments(), file_, errors_);
   if (has_errors()) throw RegoErrors(std::move(errors_));
-  return build_module(stmts, annotations);
+  ast::Module m = build_module(stmts, annotations);
+  for (const auto& c : lex_.comments()) {
+    Location l;
+    l.file = file_;
+    l.row = c.row;
+    l.col = c.col;
+    l.offset = c.offset;
+    l.length = static_cast<uint32_t>(c.text.size() + 1);
+    m.comments.push_back(std::move(l));
+  }
+  return m;
 }
 
 ast::Body Parser::parse_query() {
