@@ -27,6 +27,8 @@ const char* kUsage =
     "      --shutdown-grace-period S   seconds to let requests in flight finish (default 10)\n"
     "      --v0-compatible             parse policies as Rego v0\n"
     "      --immutable                 policies and data only from bundles; API writes answer 403\n"
+    "      --authentication off|token  token: the request's bearer token is input.identity for authorization\n"
+    "      --authorization off|basic   basic: data.system.authz.allow decides every API call (401 otherwise)\n"
     "      --verification-key KEY      verify signed bundles: PEM public key file, or HMAC secret\n"
     "      --verification-key-id ID    the key's id (default \"default\")\n"
     "      --signing-alg ALG           the signatures' algorithm (default RS256)\n"
@@ -46,6 +48,8 @@ const std::vector<FlagSpec> kFlags = {
     {{"--shutdown-grace-period"}, true},
     {{"--v0-compatible"}, false},
     {{"--immutable"}, false},
+    {{"--authentication"}, true},
+    {{"--authorization"}, true},
     {{"--skip-verify"}, false},
 };
 
@@ -104,6 +108,12 @@ int run_run(const std::vector<std::string>& argv) {
   std::string error;
   if (!server::parse_config(raw, setup.config, error)) return usage_error("run", error, kUsage);
   if (args.has("--immutable")) setup.config.immutable = true;
+  const std::string authn = args.last("--authentication", "off"), authz = args.last("--authorization", "off");
+  if (authn != "off" && authn != "token")
+    return usage_error("run", "--authentication must be off or token (tls is not supported yet)", kUsage);
+  if (authz != "off" && authz != "basic") return usage_error("run", "--authorization must be off or basic", kUsage);
+  setup.config.authentication_token = authn == "token";
+  setup.config.authorization_basic = authz == "basic";
   if (setup.config.immutable && !args.has("--bundle") && !args.positional.empty())
     return usage_error("run", "immutable mode loads policies and data only from bundles: pass --bundle", kUsage);
   if (!parse_addr(args.last("--addr", ":8181"), setup.config.http.host, setup.config.http.port))

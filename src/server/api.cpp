@@ -2,6 +2,7 @@
 #include "server/api.h"
 
 #include "server/api_response.h"
+#include "server/authz.h"
 
 namespace trex::server {
 
@@ -139,7 +140,7 @@ void log_request(ServerContext& ctx, const RequestSummary& req, const HttpRespon
 
 void handle_request(ServerContext& ctx, const HttpRequest& req, HttpResponse& res) {
   auto start = std::chrono::steady_clock::now();
-  Handler h = route(ctx, req, res);
+  Handler h = authorize(ctx, req, res) ? route(ctx, req, res) : Handler::Catch;
   if (res.later) {
     // Measured when the answer is known, not when the handler returned.
     auto inner = std::move(res.later);

@@ -4,6 +4,7 @@
 #include "rego/engine.h"
 #include "server/api.h"
 #include "server/api_response.h"
+#include "server/authz.h"
 
 namespace trex::server {
 
@@ -31,6 +32,13 @@ std::optional<WriteError> check_package_scope(const Transaction& txn, const std:
   return txn.check_scope(package);
 }
 
+// The authorization policy cannot be changed through the API it guards.
+bool refuse_authz_change(const ServerContext& ctx, const std::vector<std::string>& package, HttpResponse& res) {
+  if (!guards_authz(ctx, package)) return false;
+  respond_error(res, 403, api_code::kForbidden, "the authorization policy cannot be changed through the API it guards");
+  return true;
+}
+
 void put_policy(ServerContext& ctx, const HttpRequest& req, HttpResponse& res, const std::string& id) {
   const bool pretty = bool_param(req, "pretty");
   auto txn = ctx.store.begin();
@@ -40,6 +48,13 @@ void put_policy(ServerContext& ctx, const HttpRequest& req, HttpResponse& res, c
   rego::Errors errors;
   auto package = rego::module_package({id, req.body}, ctx.store.compile_options, errors);
   if (!package) return respond_error(res, 400, api_code::kInvalidParameter, api_msg::kCompileModule, errors);
+  if (refuse_authz_change(ctx, *package, res)) return;
+  if (const std::string* old = txn.policy(id)) {  // replacing the authz module under another package counts too
+    rego::Errors ignored;
+    if (auto old_package = rego::module_package({id, *old}, ctx.store.compile_options, ignored);
+        old_package && refuse_authz_change(ctx, *old_package, res))
+      return;
+  }
   if (auto e = check_package_scope(txn, *package)) return respond_policy_write_error(res, *e, api_code::kInvalidParameter);
   txn.upsert_policy(id, req.body);
   if (auto e = txn.commit()) return respond_policy_write_error(res, *e, api_code::kInvalidParameter);
@@ -52,6 +67,7 @@ void delete_policy(ServerContext& ctx, const HttpRequest& req, HttpResponse& res
   if (!existing) return respond_error(res, 404, api_code::kResourceNotFound, not_found_message(id));
   rego::Errors errors;
   if (auto package = rego::module_package({id, *existing}, ctx.store.compile_options, errors)) {
+    if (refuse_authz_change(ctx, *package, res)) return;
     if (auto e = check_package_scope(txn, *package)) return respond_policy_write_error(res, *e, api_code::kInvalidParameter);
   }
   txn.delete_policy(id);

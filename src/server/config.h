@@ -35,6 +35,10 @@ struct ServerConfig {
   // Immutable mode (`immutable: true` or --immutable): policies and data come only from (signed) bundles;
   // every Policy API and Data API write answers 403.
   bool immutable = false;
+  // OPA's --authentication=token (the bearer token is the caller's identity) and --authorization=basic
+  // (data.system.authz.allow, at default_authorization_decision, decides every API call).
+  bool authentication_token = false;
+  bool authorization_basic = false;
   size_t agent_max_tracked_decisions = 100000;
 };
 
