@@ -29,6 +29,10 @@ const char* kUsage =
     "      --immutable                 policies and data only from bundles; API writes answer 403\n"
     "      --authentication off|token  token: the request's bearer token is input.identity for authorization\n"
     "      --authorization off|basic   basic: data.system.authz.allow decides every API call (401 otherwise)\n"
+    "      --tls-cert-file FILE        serve HTTPS with this certificate (chain, PEM) ...\n"
+    "      --tls-private-key-file FILE ... and this private key (PEM)\n"
+    "      --tls-ca-cert-file FILE     require client certificates signed by these CAs (mTLS)\n"
+    "      --min-tls-version V         1.2 (default) or 1.3\n"
     "      --verification-key KEY      verify signed bundles: PEM public key file, or HMAC secret\n"
     "      --verification-key-id ID    the key's id (default \"default\")\n"
     "      --signing-alg ALG           the signatures' algorithm (default RS256)\n"
@@ -49,6 +53,10 @@ const std::vector<FlagSpec> kFlags = {
     {{"--v0-compatible"}, false},
     {{"--immutable"}, false},
     {{"--authentication"}, true},
+    {{"--tls-cert-file"}, true},
+    {{"--tls-private-key-file"}, true},
+    {{"--tls-ca-cert-file"}, true},
+    {{"--min-tls-version"}, true},
     {{"--authorization"}, true},
     {{"--skip-verify"}, false},
 };
@@ -114,6 +122,15 @@ int run_run(const std::vector<std::string>& argv) {
   if (authz != "off" && authz != "basic") return usage_error("run", "--authorization must be off or basic", kUsage);
   setup.config.authentication_token = authn == "token";
   setup.config.authorization_basic = authz == "basic";
+  auto& http = setup.config.http;
+  http.tls_cert_file = args.last("--tls-cert-file");
+  http.tls_key_file = args.last("--tls-private-key-file");
+  http.tls_ca_file = args.last("--tls-ca-cert-file");
+  http.min_tls_version = args.last("--min-tls-version", "1.2");
+  if (http.tls_cert_file.empty() != http.tls_key_file.empty())
+    return usage_error("run", "--tls-cert-file and --tls-private-key-file go together", kUsage);
+  if (!http.tls_ca_file.empty() && http.tls_cert_file.empty())
+    return usage_error("run", "--tls-ca-cert-file needs --tls-cert-file and --tls-private-key-file", kUsage);
   if (setup.config.immutable && !args.has("--bundle") && !args.positional.empty())
     return usage_error("run", "immutable mode loads policies and data only from bundles: pass --bundle", kUsage);
   if (!parse_addr(args.last("--addr", ":8181"), setup.config.http.host, setup.config.http.port))

@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/version.hpp>
 #include <memory>
 #include <mutex>
@@ -29,7 +30,7 @@ using tcp = net::ip::tcp;
 
 namespace {
 
-class Session;
+class SessionBase;
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -61,6 +62,7 @@ class HttpServer::Impl {
   }
 
   bool listen(std::string& error);
+  bool setup_tls(std::string& error);
   void accept();
   void run();
   void shutdown(std::chrono::milliseconds grace);
@@ -68,11 +70,11 @@ class HttpServer::Impl {
   void drain(std::chrono::steady_clock::time_point deadline);
   void on_signals(std::function<void(int)> callback);
 
-  void add(Session* s) {
+  void add(SessionBase* s) {
     std::lock_guard<std::mutex> lock(sessions_mu);
     sessions.insert(s);
   }
-  void remove(Session* s) {
+  void remove(SessionBase* s) {
     std::lock_guard<std::mutex> lock(sessions_mu);
     sessions.erase(s);
   }
@@ -90,31 +92,55 @@ class HttpServer::Impl {
   std::atomic<bool> stopping{false};
   uint16_t bound_port = 0;
   std::mutex sessions_mu;  // taken on connect/disconnect and at shutdown only, never per request
-  std::unordered_set<Session*> sessions;
+  std::unordered_set<SessionBase*> sessions;
+  std::unique_ptr<net::ssl::context> tls;  // set when the server speaks HTTPS only
 };
 
 namespace {
 
-class Session : public std::enable_shared_from_this<Session> {
+// What the server needs of a connection, whatever its stream (plain TCP or TLS).
+class SessionBase : public std::enable_shared_from_this<SessionBase> {
  public:
-  Session(HttpServer::Impl& server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {
-    server_.connections.fetch_add(1, std::memory_order_relaxed);
-    beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
-    if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
+  virtual ~SessionBase() = default;
+  virtual void start() = 0;
+  virtual void reject(const std::string& message) = 0;
+  virtual void stop_if_idle() = 0;
+  virtual net::any_io_executor executor() = 0;
+};
+
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// One connection: reads requests one after another (pipelined ones wait in the buffer), answers each, and
+// closes on errors, timeouts and Connection: close. Stream is beast::tcp_stream or TlsStream.
+template <class Stream>
+class Session : public SessionBase {
+ public:
+  Session(HttpServer::Impl& server, tcp::socket socket) : server_(server), stream_(std::move(socket)) { init(); }
+  Session(HttpServer::Impl& server, tcp::socket socket, net::ssl::context& tls)
+      : server_(server), stream_(std::move(socket), tls) {
+    init();
   }
-  ~Session() {
+  ~Session() override {
     server_.remove(this);
     server_.connections.fetch_sub(1, std::memory_order_relaxed);
   }
 
-  void start() {
+  void start() override {
     server_.add(this);
-    read();
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+      // A client that does not complete the handshake in time (or speaks plain HTTP) is dropped.
+      tcp_stream().expires_after(server_.opts.read_timeout);
+      stream_.async_handshake(net::ssl::stream_base::server, [self = self()](beast::error_code ec) {
+        if (ec) return self->close();
+        self->read();
+      });
+    } else {
+      read();
+    }
   }
 
   // Rejects the connection at once (connection limit): one 503 response, then close.
-  void reject(const std::string& message) {
+  void reject(const std::string& message) override {
     busy_ = true;
     HttpResponse out;
     out.status = 503;
@@ -125,13 +151,23 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Shutdown: a session waiting for its next request is closed now; one handling a request answers it with
   // Connection: close and then closes.
-  void stop_if_idle() {
-    if (!busy_) stream_.socket().cancel();
+  void stop_if_idle() override {
+    if (!busy_) tcp_stream().socket().cancel();
   }
 
-  net::any_io_executor executor() { return stream_.get_executor(); }
+  net::any_io_executor executor() override { return stream_.get_executor(); }
 
  private:
+  void init() {
+    server_.connections.fetch_add(1, std::memory_order_relaxed);
+    beast::error_code ec;
+    auto ep = tcp_stream().socket().remote_endpoint(ec);
+    if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
+
+  beast::tcp_stream& tcp_stream() { return beast::get_lowest_layer(stream_); }
+  std::shared_ptr<Session> self() { return std::static_pointer_cast<Session>(shared_from_this()); }
+
   void read() {
     if (server_.stopping.load(std::memory_order_relaxed)) return close();
     busy_ = false;
@@ -140,20 +176,20 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<std::uint32_t>(server_.opts.max_header_bytes));
     // Bytes already buffered mean a pipelined request is under way: it gets the read timeout, an idle
     // keep-alive connection the (longer) idle timeout.
-    stream_.expires_after(buffer_.size() > 0 ? server_.opts.read_timeout : server_.opts.idle_timeout);
+    tcp_stream().expires_after(buffer_.size() > 0 ? server_.opts.read_timeout : server_.opts.idle_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
-                            beast::bind_front_handler(&Session::on_header, shared_from_this()));
+                            beast::bind_front_handler(&Session::on_header, self()));
   }
 
   void on_header(beast::error_code ec, size_t) {
     busy_ = true;
     if (ec) return on_error(ec);
-    stream_.expires_after(server_.opts.read_timeout);
+    tcp_stream().expires_after(server_.opts.read_timeout);
     auto expect = parser_->get()[http::field::expect];
     if (iequals(sv(expect), "100-continue") && !parser_->is_done()) {
       static const char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
       net::async_write(stream_, net::buffer(kContinue, sizeof kContinue - 1),
-                       [self = shared_from_this()](beast::error_code wec, size_t) {
+                       [self = self()](beast::error_code wec, size_t) {
                          if (wec) return self->close();
                          self->read_body();
                        });
@@ -164,7 +200,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void read_body() {
     if (parser_->is_done()) return on_read({}, 0);
-    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
+    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, self()));
   }
 
   void on_read(beast::error_code ec, size_t) {
@@ -232,7 +268,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (out.later) {
       auto later = std::move(out.later);
-      auto self = shared_from_this();
+      auto self = this->self();
       later([self, version, keep_alive, gzip_ok](HttpResponse done) {
         auto executor = self->executor();
         net::post(executor, [self = std::move(self), done = std::move(done), version, keep_alive, gzip_ok]() mutable {
@@ -262,8 +298,8 @@ class Session : public std::enable_shared_from_this<Session> {
     keep_alive_ = keep_alive && !out.close && !server_.stopping.load(std::memory_order_relaxed);
     res_.keep_alive(keep_alive_);
     res_.prepare_payload();
-    stream_.expires_after(server_.opts.read_timeout);
-    http::async_write(stream_, res_, beast::bind_front_handler(&Session::on_write, shared_from_this()));
+    tcp_stream().expires_after(server_.opts.read_timeout);
+    http::async_write(stream_, res_, beast::bind_front_handler(&Session::on_write, self()));
   }
 
   void on_write(beast::error_code ec, size_t) {
@@ -273,12 +309,12 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void close() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.socket().close(ec);
+    tcp_stream().socket().shutdown(tcp::socket::shutdown_send, ec);
+    tcp_stream().socket().close(ec);
   }
 
   HttpServer::Impl& server_;
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> res_;
@@ -297,6 +333,7 @@ bool HttpServer::Impl::listen(std::string& error) {
     return false;
   }
   tcp::endpoint endpoint(address, opts.port);
+  if (!opts.tls_cert_file.empty() && !setup_tls(error)) return false;
   acceptor = std::make_unique<tcp::acceptor>(*loops[0]);
   if (acceptor->open(endpoint.protocol(), ec) || acceptor->set_option(net::socket_base::reuse_address(true), ec) ||
       acceptor->bind(endpoint, ec) || acceptor->listen(net::socket_base::max_listen_connections, ec)) {
@@ -308,6 +345,36 @@ bool HttpServer::Impl::listen(std::string& error) {
   return true;
 }
 
+bool HttpServer::Impl::setup_tls(std::string& error) {
+  tls = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
+  beast::error_code ec;
+  tls->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                       net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 | net::ssl::context::no_tlsv1_1,
+                   ec);
+  if (opts.min_tls_version != "1.2" && opts.min_tls_version != "1.3") {
+    error = "invalid minimum TLS version \"" + opts.min_tls_version + "\" (1.2 or 1.3)";
+    return false;
+  }
+  SSL_CTX_set_min_proto_version(tls->native_handle(),
+                                opts.min_tls_version == "1.3" ? TLS1_3_VERSION : TLS1_2_VERSION);
+  if (tls->use_certificate_chain_file(opts.tls_cert_file, ec)) {
+    error = "tls: certificate " + opts.tls_cert_file + ": " + ec.message();
+    return false;
+  }
+  if (tls->use_private_key_file(opts.tls_key_file, net::ssl::context::pem, ec)) {
+    error = "tls: private key " + opts.tls_key_file + ": " + ec.message();
+    return false;
+  }
+  if (!opts.tls_ca_file.empty()) {
+    if (tls->load_verify_file(opts.tls_ca_file, ec)) {
+      error = "tls: CA certificates " + opts.tls_ca_file + ": " + ec.message();
+      return false;
+    }
+    tls->set_verify_mode(net::ssl::verify_peer | net::ssl::verify_fail_if_no_peer_cert);
+  }
+  return true;
+}
+
 void HttpServer::Impl::accept() {
   auto& loop = *loops[next_loop++ % loops.size()];
   acceptor->async_accept(loop, [this](beast::error_code ec, tcp::socket socket) {
@@ -316,7 +383,9 @@ void HttpServer::Impl::accept() {
       return;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    auto session = std::make_shared<Session>(*this, std::move(socket));
+    std::shared_ptr<SessionBase> session;
+    if (tls) session = std::make_shared<Session<TlsStream>>(*this, std::move(socket), *tls);
+    else session = std::make_shared<Session<beast::tcp_stream>>(*this, std::move(socket));
     if (connections.load(std::memory_order_relaxed) > opts.max_connections) {
       net::post(session->executor(), [session] { session->reject("too many open connections"); });
     } else {
@@ -346,10 +415,10 @@ void HttpServer::Impl::shutdown(std::chrono::milliseconds grace) {
     // Collected under the lock, posted after it: one of these references can turn out to be a session's
     // last (its connection closed meanwhile on another loop), and ~Session takes sessions_mu to remove
     // itself, so releasing it while the lock is held deadlocks the shutdown.
-    std::vector<std::shared_ptr<Session>> open;
+    std::vector<std::shared_ptr<SessionBase>> open;
     {
       std::lock_guard<std::mutex> lock(sessions_mu);
-      for (Session* s : sessions) {
+      for (SessionBase* s : sessions) {
         if (auto self = s->weak_from_this().lock()) open.push_back(std::move(self));  // null: being destroyed
       }
     }

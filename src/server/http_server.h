@@ -28,6 +28,12 @@ struct HttpServerOptions {
   int gzip_level = 9;
   std::chrono::milliseconds read_timeout{30000};   // a request must arrive completely within this
   std::chrono::milliseconds idle_timeout{120000};  // keep-alive connections idle longer are closed
+  // HTTPS (OPA's --tls-cert-file / --tls-private-key-file): when set, the port speaks TLS only. With a CA file
+  // (--tls-ca-cert-file) clients must present a certificate it signed (mTLS). min_tls_version: "1.2" or "1.3".
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_ca_file;
+  std::string min_tls_version = "1.2";
 };
 
 // Called on an event-loop thread for every request. Must not throw (exceptions become a 500).
