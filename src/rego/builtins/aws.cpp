@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 
 #include "rego/builtins/crypto_util.h"
+#include "rego/builtins/http_request_operand.h"
 #include "rego/builtins/registry.h"
 #include "rego/builtins/strutil.h"
 #include "rego/json.h"
@@ -22,29 +23,6 @@ using crypto::fail;
 std::string string_of(const Value* v) { return v && v->is_string() ? v->as_string() : std::string(); }
 
 std::string set_text(std::vector<Value> items) { return text::term(Value::set(std::move(items))); }
-
-// OPA's validateHTTPRequestOperand: only http.send's keys, and method and url present.
-void validate_request(const Value& req) {
-  static const char* const kAllowed[] = {
-      "method", "url", "body", "enable_redirect", "force_json_decode", "force_yaml_decode", "headers", "raw_body",
-      "tls_use_system_certs", "tls_ca_cert", "tls_ca_cert_file", "tls_ca_cert_env_variable", "tls_client_cert",
-      "tls_client_cert_file", "tls_client_cert_env_variable", "tls_client_key", "tls_client_key_file",
-      "tls_client_key_env_variable", "tls_insecure_skip_verify", "tls_server_name", "timeout", "cache",
-      "force_cache", "force_cache_duration_seconds", "raise_error", "caching_mode", "max_retry_attempts",
-      "cache_ignored_headers"};
-  std::vector<Value> invalid;
-  for (const auto& [k, v] : req.as_object()) {
-    bool ok = k.is_string() && std::any_of(std::begin(kAllowed), std::end(kAllowed),
-                                           [&](const char* a) { return k.as_string() == a; });
-    if (!ok) invalid.push_back(k);
-  }
-  if (!invalid.empty()) fail("operand 1 invalid request parameters(s): " + set_text(std::move(invalid)));
-  std::vector<Value> missing;
-  for (const char* key : {"method", "url"}) {
-    if (!req.get(key)) missing.push_back(str(key));
-  }
-  if (!missing.empty()) fail("operand 1 missing required request parameters(s): " + set_text(std::move(missing)));
-}
 
 // ---------------------------------------------------------------- just enough of Go's net/url
 
@@ -202,7 +180,7 @@ std::optional<Value> aws_sign_req(BuiltinArgs a, BuiltinContext&) {
   auto ns = number::is_integer(ts) ? number::to_int64(ts) : std::nullopt;
   if (!ns) fail("operand 3 could not convert time_ns value into a unix timestamp");
 
-  validate_request(req);
+  if (std::string error = http_request_operand_error(req); !error.empty()) fail(error);
   Value headers = Value::empty_object();
   if (const Value* h = req.get("headers")) {
     if (!h->is_object()) args::type_error(0, "object", *h);

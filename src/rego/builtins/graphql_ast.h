@@ -77,8 +77,6 @@ struct DecodeError {
   std::string message;
 };
 
-// Go's strconv.Quote.
-std::string go_quote(std::string_view s);
 
 // ---------------------------------------------------------------- executable documents
 

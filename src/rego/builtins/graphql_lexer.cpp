@@ -2,6 +2,7 @@
 // column for every token, the same error texts. Errors produce an Invalid token carrying the message; the parser
 // reports it only if it consumes that token, as gqlparser does.
 #include "rego/builtins/graphql_lexer.h"
+#include "rego/builtins/strutil.h"
 #include "rego/utf8.h"
 
 #include <climits>
@@ -149,52 +150,9 @@ std::string token_text(const Token& t) {
   std::string s = tok_name(t.kind);
   if (!t.value.empty()) {
     s += ' ';
-    s += go_quote(t.value);
+    s += text::quote(t.value);
   }
   return s;
-}
-
-std::string go_quote(std::string_view s) {
-  static const char* hex = "0123456789abcdef";
-  std::string out = "\"";
-  for (size_t i = 0; i < s.size();) {
-    auto [r, w] = decode_rune(s, i);
-    if (r == 0xFFFD && w == 1) {  // an invalid byte
-      unsigned char c = static_cast<unsigned char>(s[i]);
-      out += "\\x";
-      out += hex[c >> 4];
-      out += hex[c & 15];
-      i += 1;
-      continue;
-    }
-    i += w;
-    switch (r) {
-      case '"': out += "\\\""; continue;
-      case '\\': out += "\\\\"; continue;
-      case '\a': out += "\\a"; continue;
-      case '\b': out += "\\b"; continue;
-      case '\f': out += "\\f"; continue;
-      case '\n': out += "\\n"; continue;
-      case '\r': out += "\\r"; continue;
-      case '\t': out += "\\t"; continue;
-      case '\v': out += "\\v"; continue;
-      default: break;
-    }
-    if (r < 0x20 || r == 0x7F) {
-      out += "\\x";
-      out += hex[r >> 4];
-      out += hex[r & 15];
-    } else if ((r >= 0x80 && r < 0xA0) || r == 0xAD || (r >= 0xFFF9 && r <= 0xFFFB) || r == 0x2028 ||
-               r == 0x2029 || r == 0xFEFF) {
-      char buf[16];
-      snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(r));
-      out += buf;
-    } else {
-      append_rune(out, r);
-    }
-  }
-  out += '"';
-  return out;
 }
 
 Token Lexer::make(Tok kind, std::string value) const {

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "rego/builtins/graphql_ast.h"
+#include "rego/builtins/strutil.h"
 #include "rego/builtins/graphql_lexer.h"
 
 namespace rego::gql {
@@ -54,7 +55,7 @@ class Parser {
     const Token& t = peek();
     if (t.kind == Tok::Name && t.value == value) return next();
     Token copy = t;
-    fail(copy, "Expected " + go_quote(value) + ", found " + token_text(copy));
+    fail(copy, "Expected " + text::quote(value) + ", found " + token_text(copy));
   }
   Token expect(Tok kind) {
     const Token& t = peek();

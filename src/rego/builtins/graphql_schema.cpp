@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "rego/builtins/graphql_ast.h"
+#include "rego/builtins/strutil.h"
 
 namespace rego::gql {
 namespace {
@@ -90,7 +91,6 @@ struct Fail {
   throw Fail{Error{std::move(message), true, pos.set ? pos.line : -1, pos.set ? pos.col : -1, {}}};
 }
 
-std::string quote(const std::string& s) { return go_quote(s); }
 
 class Builder {
  public:
@@ -277,8 +277,8 @@ void Builder::validate_definition(const Definition& def) {
   }
   for (const auto& t : def.types) {
     const Definition* member = find(t);
-    if (!member) fail_at(def.pos, "Undefined type " + quote(t) + ".");
-    if (member->kind != "OBJECT") fail_at(def.pos, def.kind + " type " + quote(t) + " must be OBJECT.");
+    if (!member) fail_at(def.pos, "Undefined type " + text::quote(t) + ".");
+    if (member->kind != "OBJECT") fail_at(def.pos, def.kind + " type " + text::quote(t) + " must be OBJECT.");
   }
   for (const auto& intf : def.interfaces) validate_implements(def, intf);
 
@@ -321,8 +321,8 @@ void Builder::validate_definition(const Definition& def) {
 
 void Builder::validate_implements(const Definition& def, const std::string& intf_name) {
   const Definition* intf = find(intf_name);
-  if (!intf) fail_at(def.pos, "Undefined type " + quote(intf_name) + ".");
-  if (intf->kind != "INTERFACE") fail_at(def.pos, quote(intf_name) + " is a non interface type " + intf->kind + ".");
+  if (!intf) fail_at(def.pos, "Undefined type " + text::quote(intf_name) + ".");
+  if (intf->kind != "INTERFACE") fail_at(def.pos, text::quote(intf_name) + " is a non interface type " + intf->kind + ".");
   const std::string prefix = "For " + def.name + " to implement " + intf->name;
   for (const auto& required : intf->fields) {
     const FieldDefinition* found = def.field(required.name);

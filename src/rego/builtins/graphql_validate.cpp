@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "rego/builtins/graphql_validate.h"
+#include "rego/builtins/strutil.h"
 
 namespace rego::gql {
 
@@ -746,7 +747,7 @@ class Validator {
     for (auto& f : fields) {
       if (seen.insert(f.first).second) unique.push_back(f);
     }
-    std::string name = op.name.empty() ? "Anonymous Subscription" : "Subscription " + go_quote(op.name);
+    std::string name = op.name.empty() ? "Anonymous Subscription" : "Subscription " + text::quote(op.name);
     if (unique.size() > 1) add(name + " must select only one top level field.", unique[1].second);
     for (const auto& f : unique) {
       if (f.first.rfind("__", 0) == 0) add(name + " must not select an introspection top level field.", f.second);

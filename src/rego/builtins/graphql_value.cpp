@@ -13,6 +13,7 @@
 #include <cctype>
 
 #include "rego/builtins/graphql_ast.h"
+#include "rego/builtins/strutil.h"
 #include "rego/number.h"
 
 namespace rego::gql {
@@ -70,7 +71,7 @@ std::string Value::str() const {
   switch (kind) {
     case ValueKind::Variable: return "$" + raw;
     case ValueKind::String:
-    case ValueKind::Block: return go_quote(raw);
+    case ValueKind::Block: return text::quote(raw);
     case ValueKind::List: {
       std::string s = "[";
       for (size_t i = 0; i < children.size(); ++i) {

@@ -29,6 +29,7 @@
 
 #include "rego/builtins/gourl.h"
 #include "rego/builtins/http_client.h"
+#include "rego/builtins/http_request_operand.h"
 #include "rego/builtins/registry.h"
 #include "rego/builtins/strutil.h"
 #include "rego/json.h"
@@ -590,21 +591,7 @@ std::optional<Value> http_send(BuiltinArgs a, BuiltinContext& ctx) {
     raise = v->as_bool();
   }
 
-  // validateHTTPRequestOperand
-  static const std::set<std::string> kAllowed(std::begin(kAllowedKeys), std::end(kAllowedKeys));
-  std::vector<Value> invalid;
-  for (const auto& [k, v] : req.as_object())
-    if (!k.is_string() || !kAllowed.count(k.as_string())) invalid.push_back(k);
-  std::string operand_error;
-  if (!invalid.empty()) {
-    operand_error = "operand 1 invalid request parameters(s): " + text::term(Value::set(std::move(invalid)));
-  } else {
-    std::vector<Value> missing;
-    for (const char* k : {"method", "url"})
-      if (!req.get(k)) missing.push_back(str(k));
-    if (!missing.empty())
-      operand_error = "operand 1 missing required request parameters(s): " + text::term(Value::set(std::move(missing)));
-  }
+  std::string operand_error = http_request_operand_error(req);
   if (!operand_error.empty()) {
     if (raise) throw BuiltinError{operand_error, true};
     return error_result(kInternalErr, "eval_type_error: http.send: " + operand_error);
@@ -624,6 +611,20 @@ std::optional<Value> http_send(BuiltinArgs a, BuiltinContext& ctx) {
 }
 
 }  // namespace
+
+std::string http_request_operand_error(const Value& req) {
+  static const std::set<std::string> kAllowed(std::begin(kAllowedKeys), std::end(kAllowedKeys));
+  std::vector<Value> invalid;
+  for (const auto& [k, v] : req.as_object())
+    if (!k.is_string() || !kAllowed.count(k.as_string())) invalid.push_back(k);
+  if (!invalid.empty()) return "operand 1 invalid request parameters(s): " + text::term(Value::set(std::move(invalid)));
+  std::vector<Value> missing;
+  for (const char* k : {"method", "url"})
+    if (!req.get(k)) missing.push_back(str(k));
+  if (!missing.empty())
+    return "operand 1 missing required request parameters(s): " + text::term(Value::set(std::move(missing)));
+  return {};
+}
 
 void register_http(Registry& r) { r.add("http.send", 1, http_send, /*nondeterministic=*/true); }
 
