@@ -14,37 +14,15 @@ set -uo pipefail
 TREX=${1:?usage: sdk_test.sh TREX WORKDIR}
 WORK=${2:?usage: sdk_test.sh TREX WORKDIR}
 HERE="$(cd "$(dirname "$0")" && pwd)"
-SKIP=77
+# shellcheck source=../lib/npm_pinned.sh
+source "$HERE/../lib/npm_pinned.sh"
 
-skip() {
-  echo "SKIP: $*"
-  exit "$SKIP"
-}
+require_node 18 "the SDK test (it needs fetch)"
 
-# Node comes from outside Debian's base install (Debian 12 ships nodejs 18 and npm as separate packages;
-# this machine has NodeSource's nodejs, which conflicts with Debian's npm), so it is not a hard dependency.
-command -v node >/dev/null 2>&1 || skip "node not found (install nodejs >= 18 and npm to run the SDK test)"
-command -v npm >/dev/null 2>&1 || skip "npm not found (install npm to run the SDK test)"
-node_major=$(node -p 'process.versions.node.split(".")[0]')
-[ "$node_major" -ge 18 ] || skip "node $(node --version) is too old: the SDK needs fetch (node >= 18)"
-
-# ---- install the pinned SDK (skipped when the same lock file was already installed) ----
+# ---- install the pinned SDK ----
 mkdir -p "$WORK"
 cp "$HERE/package.json" "$HERE/package-lock.json" "$HERE/sdk_test.mjs" "$WORK/"
-stamp="$WORK/node_modules/.trex-lock-stamp"
-if ! [ -f "$stamp" ] || ! cmp -s "$stamp" "$HERE/package-lock.json"; then
-  echo "installing @styra/opa from the npm registry into $WORK"
-  # --prefer-offline: use npm's cache without revalidating, so a warm cache needs no network at all.
-  if ! (cd "$WORK" && timeout 300 npm ci --prefer-offline --no-audit --no-fund --loglevel=error) >"$WORK/npm.log" 2>&1; then
-    cat "$WORK/npm.log"
-    if grep -qE 'ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|network|socket hang up|getaddrinfo' "$WORK/npm.log"; then
-      skip "cannot reach the npm registry to install @styra/opa (no network?); see the npm output above"
-    fi
-    echo "FAIL: npm ci failed (not a network error; see above)"
-    exit 1
-  fi
-  cp "$HERE/package-lock.json" "$stamp"
-fi
+npm_ci_pinned "$WORK" "$HERE/package-lock.json" "@styra/opa"
 
 # ---- start trex on a free port ----
 # Port 0 lets the kernel choose; trex prints the bound port in its "Initializing server." log line (info).

@@ -17,40 +17,20 @@ WORK=${2:?usage: langchain_test.sh TREX WORKDIR}
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../../.." && pwd)"
 PKG="$ROOT/integrations/langchain"
-SKIP=77
 # The test runs from WORK: name the binary absolutely.
 [ -x "$TREX" ] || { echo "FAIL: $TREX is not an executable"; exit 1; }
 TREX="$(cd "$(dirname "$TREX")" && pwd)/$(basename "$TREX")"
 
-skip() {
-  echo "SKIP: $*"
-  exit "$SKIP"
-}
+# shellcheck source=../../lib/npm_pinned.sh
+source "$HERE/../../lib/npm_pinned.sh"
 
-# Node comes from outside Debian's base install (see tests/sdk/sdk_test.sh), so it is not a hard dependency.
-command -v node >/dev/null 2>&1 || skip "node not found (install nodejs >= 20 and npm to run the LangChain test)"
-command -v npm >/dev/null 2>&1 || skip "npm not found (install npm to run the LangChain test)"
-node_major=$(node -p 'process.versions.node.split(".")[0]')
-[ "$node_major" -ge 20 ] || skip "node $(node --version) is too old: @langchain/core 1.x needs node >= 20"
+require_node 20 "the LangChain test (@langchain/core 1.x)"
 
-# ---- the package and the test, then the pinned dependencies (skipped when this lock file is installed) ----
+# ---- the package and the test, then the pinned dependencies ----
 mkdir -p "$WORK"
 rm -rf "$WORK/src"
 cp -R "$PKG/src" "$WORK/src"
 cp "$PKG/package.json" "$PKG/package-lock.json" "$HERE/langchain_test.mjs" "$WORK/"
-stamp="$WORK/node_modules/.trex-lock-stamp"
-if ! [ -f "$stamp" ] || ! cmp -s "$stamp" "$PKG/package-lock.json"; then
-  echo "installing @langchain/core from the npm registry into $WORK"
-  # --prefer-offline: use npm's cache without revalidating, so a warm cache needs no network at all.
-  if ! (cd "$WORK" && timeout 300 npm ci --prefer-offline --no-audit --no-fund --loglevel=error) >"$WORK/npm.log" 2>&1; then
-    cat "$WORK/npm.log"
-    if grep -qE 'ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|network|socket hang up|getaddrinfo' "$WORK/npm.log"; then
-      skip "cannot reach the npm registry to install @langchain/core (no network?); see the npm output above"
-    fi
-    echo "FAIL: npm ci failed (not a network error; see above)"
-    exit 1
-  fi
-  cp "$PKG/package-lock.json" "$stamp"
-fi
+npm_ci_pinned "$WORK" "$PKG/package-lock.json" "@langchain/core"
 
 cd "$WORK" && exec node langchain_test.mjs "$TREX" "$ROOT/policies"
