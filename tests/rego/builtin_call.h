@@ -21,19 +21,25 @@ inline Value J(std::string_view text) {
   return r.value;
 }
 
+// A context whose clock reads now_ns (time-dependent built-ins: certificate validity, JWT expiry).
+inline BuiltinContext context_at(int64_t now_ns) {
+  BuiltinContext ctx;
+  ctx.now_ns = now_ns;
+  return ctx;
+}
+
 // Calls a built-in by name; the test fails when it is unknown or takes another number of arguments.
-inline std::optional<Value> call(std::string_view name, std::vector<Value> args) {
+inline std::optional<Value> call(std::string_view name, std::vector<Value> args, BuiltinContext ctx = {}) {
   const Builtin* b = builtins().find(name);
   EXPECT_NE(b, nullptr) << name;
   if (!b) return std::nullopt;
   EXPECT_EQ(static_cast<size_t>(b->arity), args.size()) << name;
-  BuiltinContext ctx;
   return b->fn(BuiltinArgs(args.data(), args.size()), ctx);
 }
 
 // The result, which must be defined.
-inline Value eval(std::string_view name, std::vector<Value> args) {
-  auto r = call(name, std::move(args));
+inline Value eval(std::string_view name, std::vector<Value> args, BuiltinContext ctx = {}) {
+  auto r = call(name, std::move(args), std::move(ctx));
   EXPECT_TRUE(r.has_value()) << name << " undefined";
   return r ? *r : Value::null();
 }
@@ -47,6 +53,11 @@ inline std::pair<std::string, bool> error_of(std::string_view name, std::vector<
   }
   ADD_FAILURE() << name << " did not throw";
   return {"", false};
+}
+
+// Just the error message of error_of.
+inline std::string error_message(std::string_view name, std::vector<Value> args) {
+  return error_of(name, std::move(args)).first;
 }
 
 }  // namespace rego::testing

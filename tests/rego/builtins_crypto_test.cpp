@@ -13,43 +13,18 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "builtin_call.h"
 #include "rego/builtins/registry.h"
 #include "rego/json.h"
 
 namespace rego {
 namespace {
 
-Value J(std::string_view text) {
-  auto r = json::parse(text);
-  EXPECT_TRUE(r.ok) << text << ": " << r.error;
-  return r.value;
-}
-
-std::optional<Value> call(std::string_view name, std::vector<Value> args, int64_t now_ns = 0) {
-  const Builtin* b = builtins().find(name);
-  EXPECT_NE(b, nullptr) << name;
-  if (!b) return std::nullopt;
-  EXPECT_EQ(static_cast<size_t>(b->arity), args.size()) << name;
-  BuiltinContext ctx;
-  ctx.now_ns = now_ns;
-  return b->fn(BuiltinArgs(args.data(), args.size()), ctx);
-}
-
-Value eval(std::string_view name, std::vector<Value> args, int64_t now_ns = 0) {
-  auto r = call(name, std::move(args), now_ns);
-  EXPECT_TRUE(r.has_value()) << name << " undefined";
-  return r ? *r : Value::null();
-}
-
-std::string error_of(std::string_view name, std::vector<Value> args) {
-  try {
-    call(name, std::move(args));
-  } catch (const BuiltinError& e) {
-    return e.message;
-  }
-  ADD_FAILURE() << name << " did not throw";
-  return "";
-}
+using testing::call;
+using testing::context_at;
+using testing::eval;
+using testing::J;
+using testing::error_message;
 
 #define EXPECT_VALUE(expr, json_text) EXPECT_EQ(json::write(expr), json::write(J(json_text)))
 
@@ -132,7 +107,7 @@ TEST(BuiltinsCrypto, Digests) {
   EXPECT_VALUE(eval("crypto.sha256", {S("lorem ipsum")}),
                R"("5e2bf57d3f40c4b6df69daf1936cb766f832374b4fc0259a7cbff06e2f70f269")");
   EXPECT_VALUE(eval("crypto.sha256", {S("")}), R"("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")");
-  EXPECT_EQ(error_of("crypto.md5", {J("1")}), "operand 1 must be string but got number");
+  EXPECT_EQ(error_message("crypto.md5", {J("1")}), "operand 1 must be string but got number");
 }
 
 TEST(BuiltinsCrypto, Hmac) {
@@ -145,7 +120,7 @@ TEST(BuiltinsCrypto, Hmac) {
   // An empty key is a valid HMAC key.
   EXPECT_VALUE(eval("crypto.hmac.sha256", {S(""), S("")}),
                R"("b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad")");
-  EXPECT_EQ(error_of("crypto.hmac.sha256", {S("x"), J("1")}), "operand 2 must be string but got number");
+  EXPECT_EQ(error_message("crypto.hmac.sha256", {S("x"), J("1")}), "operand 2 must be string but got number");
 }
 
 TEST(BuiltinsCrypto, HmacEqual) {
@@ -163,14 +138,14 @@ TEST(BuiltinsJwt, Decode) {
                                      "6UmjsclVDGD9jcmX_F8RJzVgHtUZuLu2pxkF_UEQCrE")});
   EXPECT_VALUE(r, R"([{"alg":"HS256","typ":"JWT"},{"iss":"opa","new":"I am a user created field"},
                       "e949a3b1c9550c60fd8dc997fc5f112735601ed519b8bbb6a71905fd41100ab1"])");
-  EXPECT_EQ(error_of("io.jwt.decode", {S("abc")}), "encoded JWT had no period separators");
-  EXPECT_EQ(error_of("io.jwt.decode", {S("a.b")}), "encoded JWT must have 3 sections, found 2");
-  EXPECT_EQ(error_of("io.jwt.decode", {S("eyJhbGciOiJIU^%zI1NiI+sInR5cCI6IkpXVCJ9.e30.")}),
+  EXPECT_EQ(error_message("io.jwt.decode", {S("abc")}), "encoded JWT had no period separators");
+  EXPECT_EQ(error_message("io.jwt.decode", {S("a.b")}), "encoded JWT must have 3 sections, found 2");
+  EXPECT_EQ(error_message("io.jwt.decode", {S("eyJhbGciOiJIU^%zI1NiI+sInR5cCI6IkpXVCJ9.e30.")}),
             "JWT header had invalid encoding: illegal base64 data at input byte 13");
   // Header "[]" is not an object; "{" is not JSON.
-  EXPECT_EQ(error_of("io.jwt.decode", {S("W10.e30.")}), "bad JWT header: decoded JSON type was not an Object");
-  EXPECT_EQ(error_of("io.jwt.decode", {S("ew.e30.")}), "bad JWT header: invalid JSON: unexpected end of JSON input");
-  EXPECT_EQ(error_of("io.jwt.decode", {J("1")}), "operand 1 must be string but got number");
+  EXPECT_EQ(error_message("io.jwt.decode", {S("W10.e30.")}), "bad JWT header: decoded JSON type was not an Object");
+  EXPECT_EQ(error_message("io.jwt.decode", {S("ew.e30.")}), "bad JWT header: invalid JSON: unexpected end of JSON input");
+  EXPECT_EQ(error_message("io.jwt.decode", {J("1")}), "operand 1 must be string but got number");
 }
 
 // ---------------------------------------------------------------- JWT signing and verification
@@ -194,7 +169,7 @@ TEST(BuiltinsJwt, EncodeSignRawRfc7515) {
 
 TEST(BuiltinsJwt, EncodeSignErrors) {
   auto raw_err = [](const char* header, const char* payload) {
-    return error_of("io.jwt.encode_sign_raw", {S(header), S(payload), S(kOctJwk)});
+    return error_message("io.jwt.encode_sign_raw", {S(header), S(payload), S(kOctJwk)});
   };
   EXPECT_EQ(raw_err("", "{}"), "missing or invalid 'alg' header: cannot parse JSON: cannot parse empty string");
   EXPECT_EQ(raw_err("e", "{}"),
@@ -208,8 +183,8 @@ TEST(BuiltinsJwt, EncodeSignErrors) {
   // Not JWT-typed: any payload.
   EXPECT_TRUE(call("io.jwt.encode_sign_raw", {S(R"({"alg":"HS256","typ":"text/plain"})"), S("e"), S(kOctJwk)}));
   // A key unfit for the algorithm.
-  EXPECT_NE(error_of("io.jwt.encode_sign_raw", {S(R"({"alg":"RS256"})"), S("{}"), S(kOctJwk)}), "");
-  EXPECT_EQ(error_of("io.jwt.encode_sign_raw", {S(R"({"alg":"HS256"})"), S("{}"), S(R"({"keys":[]})")}),
+  EXPECT_NE(error_message("io.jwt.encode_sign_raw", {S(R"({"alg":"RS256"})"), S("{}"), S(kOctJwk)}), "");
+  EXPECT_EQ(error_message("io.jwt.encode_sign_raw", {S(R"({"alg":"HS256"})"), S("{}"), S(R"({"keys":[]})")}),
             "no keys found in JWK set");
 }
 
@@ -277,19 +252,19 @@ TEST(BuiltinsJwt, HmacVerify) {
   EXPECT_VALUE(eval("io.jwt.verify_hs256", {S(token), S("secret")}), "true");
   EXPECT_VALUE(eval("io.jwt.verify_hs256", {S(token), S("wrong")}), "false");
   EXPECT_VALUE(eval("io.jwt.verify_hs512", {S(token), S("secret")}), "false");
-  EXPECT_EQ(error_of("io.jwt.verify_hs256", {S("a.b"), S("secret")}), "encoded JWT must have 3 sections, found 2");
-  EXPECT_EQ(error_of("io.jwt.verify_hs256", {S(token), J("1")}), "operand 2 must be string but got number");
+  EXPECT_EQ(error_message("io.jwt.verify_hs256", {S("a.b"), S("secret")}), "encoded JWT must have 3 sections, found 2");
+  EXPECT_EQ(error_message("io.jwt.verify_hs256", {S(token), J("1")}), "operand 2 must be string but got number");
 }
 
 TEST(BuiltinsJwt, KeyErrors) {
   const char* token = "eyJhbGciOiJSUzI1NiJ9.e30.AAAA";
-  EXPECT_EQ(error_of("io.jwt.verify_rs256", {S(token), S("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----")}),
+  EXPECT_EQ(error_message("io.jwt.verify_rs256", {S(token), S("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----")}),
             "failed to parse a PEM certificate: x509: malformed certificate");
-  EXPECT_EQ(error_of("io.jwt.verify_rs256", {S(token), S("-----BEGIN FOO-----\nAAAA\n-----END FOO-----")}),
+  EXPECT_EQ(error_message("io.jwt.verify_rs256", {S(token), S("-----BEGIN FOO-----\nAAAA\n-----END FOO-----")}),
             "failed to extract a Key from the PEM certificate");
-  EXPECT_EQ(error_of("io.jwt.verify_rs256", {S(token), S("-----BEGIN FOO-----\nAAAA\n-----END FOO-----\nx")}),
+  EXPECT_EQ(error_message("io.jwt.verify_rs256", {S(token), S("-----BEGIN FOO-----\nAAAA\n-----END FOO-----\nx")}),
             "extra data after a PEM certificate block");
-  EXPECT_EQ(error_of("io.jwt.verify_rs256", {S(token), S("not a key")}).rfind("failed to parse a JWK key (set): ", 0),
+  EXPECT_EQ(error_message("io.jwt.verify_rs256", {S(token), S("not a key")}).rfind("failed to parse a JWK key (set): ", 0),
             0u);
 }
 
@@ -315,17 +290,17 @@ TEST(BuiltinsJwt, DecodeVerifyConstraints) {
   EXPECT_EQ(dv(R"({"secret":"secret","aud":"a","alg":"HS512","time":1500000000000})"), no);
   // Without a time constraint, the query's time is used (here: far past exp).
   EXPECT_EQ(json::write(eval("io.jwt.decode_verify", {token, J(R"({"secret":"secret","aud":"a"})")},
-                             int64_t(1700000000) * 1000000000)),
+                             context_at(int64_t(1700000000) * 1000000000))),
             no);
 
-  auto err = [&](std::string_view constraints) { return error_of("io.jwt.decode_verify", {token, J(constraints)}); };
+  auto err = [&](std::string_view constraints) { return error_message("io.jwt.decode_verify", {token, J(constraints)}); };
   EXPECT_EQ(err("{}"), "no key constraint");
   EXPECT_EQ(err(R"({"secret":"s","cert":"{\"kty\":\"oct\",\"k\":\"AA\"}"})"), "duplicate key constraints");
   EXPECT_EQ(err(R"({"secret":"s","foo":1})"), "unknown token validation constraint: foo");
   EXPECT_EQ(err(R"({"secret":1})"), "secret constraint: must be a string");
   EXPECT_EQ(err(R"({"secret":"s","time":"now"})"), "token time constraint: must be a number");
   EXPECT_EQ(err(R"({"secret":"s","time":-1})"), "token time constraint: must not be negative");
-  EXPECT_EQ(error_of("io.jwt.decode_verify", {token, J("[]")}), "operand 2 must be object but got array");
+  EXPECT_EQ(error_message("io.jwt.decode_verify", {token, J("[]")}), "operand 2 must be object but got array");
 }
 
 TEST(BuiltinsJwt, DecodeVerifyJwksKidAndCrit) {
@@ -419,9 +394,9 @@ TEST(BuiltinsX509, ParseCertificateFields) {
   EXPECT_EQ(eval("crypto.x509.parse_certificates", {b64der}), certs);
   EXPECT_EQ(c.get("Raw")->as_string(), b64der.as_string());
 
-  EXPECT_EQ(error_of("crypto.x509.parse_certificates", {S("YmFkc3RyaW5n")}), "x509: malformed certificate");
-  EXPECT_EQ(error_of("crypto.x509.parse_certificates", {S("foobar")}), "illegal base64 data at input byte 4");
-  EXPECT_EQ(error_of("crypto.x509.parse_certificates", {S("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n")}),
+  EXPECT_EQ(error_message("crypto.x509.parse_certificates", {S("YmFkc3RyaW5n")}), "x509: malformed certificate");
+  EXPECT_EQ(error_message("crypto.x509.parse_certificates", {S("foobar")}), "illegal base64 data at input byte 4");
+  EXPECT_EQ(error_message("crypto.x509.parse_certificates", {S("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n")}),
             "PEM block type is 'PUBLIC KEY', expected CERTIFICATE");
 }
 
@@ -431,7 +406,7 @@ TEST(BuiltinsX509, ParseAndVerifyChain) {
   Cert mid = make_cert(mid_key.get(), "intermediate", root.get(), root_key.get(), true, 2);
   Cert leaf = make_cert(leaf_key.get(), "leaf", mid.get(), mid_key.get(), false, 3, "DNS:leaf.example");
   std::string chain = cert_pem(root.get()) + cert_pem(mid.get()) + cert_pem(leaf.get());
-  int64_t now = int64_t(1700000000) * 1000000000;
+  BuiltinContext now = context_at(int64_t(1700000000) * 1000000000);
 
   Value r = eval("crypto.x509.parse_and_verify_certificates", {S(chain)}, now);
   ASSERT_TRUE(r.as_array()[0].as_bool());
@@ -456,7 +431,7 @@ TEST(BuiltinsX509, ParseAndVerifyChain) {
   EXPECT_VALUE(with(R"({"CurrentTime":1000000000000000000})"), "false");  // 2001: before NotBefore
   EXPECT_VALUE(with(R"({"CurrentTime":1700000000000000000,"MaxConstraintComparisons":10})"), "true");
   auto opt_err = [&](std::string_view opts) {
-    return error_of("crypto.x509.parse_and_verify_certificates_with_options", {S(chain), J(opts)});
+    return error_message("crypto.x509.parse_and_verify_certificates_with_options", {S(chain), J(opts)});
   };
   EXPECT_EQ(opt_err(R"({"DNSName":1})"), "'DNSName' should be a string");
   EXPECT_EQ(opt_err(R"({"CurrentTime":"x"})"), "'CurrentTime' should be a number");
@@ -479,12 +454,12 @@ TEST(BuiltinsX509, KeyPairAndPrivateKeys) {
   EXPECT_TRUE(kp.get("PrivateKey")->get("D")->is_number());
 
   Key other = ec_key();
-  EXPECT_EQ(error_of("crypto.x509.parse_keypair", {S(cpem), S(private_pem_pkcs8(other.get()))}),
+  EXPECT_EQ(error_message("crypto.x509.parse_keypair", {S(cpem), S(private_pem_pkcs8(other.get()))}),
             "tls: private key does not match public key");
-  EXPECT_EQ(error_of("crypto.x509.parse_keypair", {S(kpem), S(kpem)}),
+  EXPECT_EQ(error_message("crypto.x509.parse_keypair", {S(kpem), S(kpem)}),
             "tls: failed to find certificate PEM data in certificate input, but did find a private key; PEM inputs "
             "may have been switched");
-  EXPECT_EQ(error_of("crypto.x509.parse_keypair", {S(cpem), S(cpem)}),
+  EXPECT_EQ(error_message("crypto.x509.parse_keypair", {S(cpem), S(cpem)}),
             "tls: found a certificate rather than a key in the PEM for the private key");
 
   // Two keys in one PEM text; base64 of the PEM is accepted too.
@@ -493,8 +468,8 @@ TEST(BuiltinsX509, KeyPairAndPrivateKeys) {
   EXPECT_EQ(eval("crypto.parse_private_keys", {eval("base64.encode", {S(kpem)})}).as_array().size(), 1u);
   EXPECT_VALUE(eval("crypto.parse_private_keys", {S("")}), "null");
   EXPECT_VALUE(eval("crypto.parse_private_keys", {S("nope")}), "[]");
-  EXPECT_EQ(error_of("crypto.x509.parse_rsa_private_key", {S("")}), "input PEM data was empty");
-  EXPECT_EQ(error_of("crypto.x509.parse_rsa_private_key", {S("invalid")}), "illegal base64 data at input byte 4");
+  EXPECT_EQ(error_message("crypto.x509.parse_rsa_private_key", {S("")}), "input PEM data was empty");
+  EXPECT_EQ(error_message("crypto.x509.parse_rsa_private_key", {S("invalid")}), "illegal base64 data at input byte 4");
   EXPECT_VALUE(eval("crypto.x509.parse_rsa_private_key", {S("-----BEGIN X-----\nAAAA\n-----END X-----\n")}), "null");
 }
 
@@ -513,7 +488,7 @@ TEST(BuiltinsX509, CertificateRequest) {
   EXPECT_VALUE(*csr.get("Subject")->get("CommonName"), R"("csr.example")");
   EXPECT_VALUE(*csr.get("SignatureAlgorithm"), "10");
   EXPECT_EQ(eval("crypto.x509.parse_certificate_request", {eval("base64.encode", {S(pem)})}), csr);
-  EXPECT_EQ(error_of("crypto.x509.parse_certificate_request", {S("foobar")}), "illegal base64 data at input byte 4");
+  EXPECT_EQ(error_message("crypto.x509.parse_certificate_request", {S("foobar")}), "illegal base64 data at input byte 4");
 }
 
 // ---------------------------------------------------------------- providers.aws.sign_req
@@ -528,14 +503,14 @@ TEST(BuiltinsAws, SignRequest) {
       "host":"example.com",
       "x-amz-content-sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
       "x-amz-date":"20151228T140825Z"}})");
-  EXPECT_EQ(error_of("providers.aws.sign_req",
+  EXPECT_EQ(error_message("providers.aws.sign_req",
                      {J(R"({"method":"get","url":"http://example.com"})"), J(R"({"aws_service":"s3"})"), J("0")}),
             R"(operand 2 missing required AWS config parameters(s): {"aws_access_key", "aws_region", "aws_secret_access_key"})");
-  EXPECT_EQ(error_of("providers.aws.sign_req", {J(R"({"url":"http://example.com"})"), config, J("0")}),
+  EXPECT_EQ(error_message("providers.aws.sign_req", {J(R"({"url":"http://example.com"})"), config, J("0")}),
             R"(operand 1 missing required request parameters(s): {"method"})");
-  EXPECT_EQ(error_of("providers.aws.sign_req", {J(R"({"method":"get","url":"x","bogus":1})"), config, J("0")}),
+  EXPECT_EQ(error_message("providers.aws.sign_req", {J(R"({"method":"get","url":"x","bogus":1})"), config, J("0")}),
             R"(operand 1 invalid request parameters(s): {"bogus"})");
-  EXPECT_EQ(error_of("providers.aws.sign_req", {J(R"({"method":"get","url":"x"})"), config, J("1.5")}),
+  EXPECT_EQ(error_message("providers.aws.sign_req", {J(R"({"method":"get","url":"x"})"), config, J("1.5")}),
             "operand 3 could not convert time_ns value into a unix timestamp");
 }
 

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "builtin_call.h"
 #include "rego/builtins/jsonschema.h"
 #include "rego/builtins/registry.h"
 #include "rego/json.h"
@@ -18,41 +19,20 @@
 namespace rego {
 namespace {
 
-Value J(std::string_view text) {
-  auto r = json::parse(text);
-  EXPECT_TRUE(r.ok) << text << ": " << r.error;
-  return r.value;
-}
-
-Value call(std::string_view name, std::vector<Value> args) {
-  const Builtin* b = builtins().find(name);
-  EXPECT_NE(b, nullptr) << name;
-  BuiltinContext ctx;
-  auto r = b->fn(BuiltinArgs(args.data(), args.size()), ctx);
-  EXPECT_TRUE(r.has_value());
-  return r ? *r : Value::null();
-}
-
-std::string error_of(std::string_view name, std::vector<Value> args) {
-  try {
-    call(name, std::move(args));
-  } catch (const BuiltinError& e) {
-    return e.message;
-  }
-  ADD_FAILURE() << name << " did not throw";
-  return "";
-}
+using testing::J;
+using testing::eval;
+using testing::error_message;
 
 void EXPECT_JSON(const Value& got, std::string_view want) { EXPECT_EQ(json::write(got), json::write(J(want))); }
 
 // ---------------------------------------------------------------- verify_schema
 
 TEST(JsonSchemaBuiltins, VerifySchema) {
-  EXPECT_JSON(call("json.verify_schema", {J(R"({"properties": {"id": {"type": "integer"}}})")}), "[true, null]");
-  EXPECT_JSON(call("json.verify_schema", {str(R"({"required": ["id"]})")}), "[true, null]");
-  EXPECT_JSON(call("json.verify_schema", {str("{bad")}), R"([false, "jsonschema: invalid JSON string"])");
-  EXPECT_JSON(call("json.verify_schema", {J("5")}), R"([false, "jsonschema: wrong type, expected string or object"])");
-  EXPECT_JSON(call("json.verify_schema", {J(R"({"properties": {"id": {"type": "UNKNOWN"}}})")}),
+  EXPECT_JSON(eval("json.verify_schema", {J(R"({"properties": {"id": {"type": "integer"}}})")}), "[true, null]");
+  EXPECT_JSON(eval("json.verify_schema", {str(R"({"required": ["id"]})")}), "[true, null]");
+  EXPECT_JSON(eval("json.verify_schema", {str("{bad")}), R"([false, "jsonschema: invalid JSON string"])");
+  EXPECT_JSON(eval("json.verify_schema", {J("5")}), R"([false, "jsonschema: wrong type, expected string or object"])");
+  EXPECT_JSON(eval("json.verify_schema", {J(R"({"properties": {"id": {"type": "UNKNOWN"}}})")}),
               R"([false, "jsonschema: has a primitive type that is NOT VALID -- given: /UNKNOWN/ Expected valid values are:[array boolean integer number null object string]"])");
   struct Case {
     const char* schema;
@@ -86,7 +66,7 @@ TEST(JsonSchemaBuiltins, VerifySchema) {
       {R"({"$ref": "#/definitions/missing"})", ""},  // any error text
   };
   for (const auto& c : cases) {
-    Value r = call("json.verify_schema", {J(c.schema)});
+    Value r = eval("json.verify_schema", {J(c.schema)});
     ASSERT_TRUE(r.is_array()) << c.schema;
     EXPECT_EQ(r.as_array()[0], Value::false_value()) << c.schema;
     if (*c.error) {
@@ -99,21 +79,21 @@ TEST(JsonSchemaBuiltins, VerifySchema) {
 
 TEST(JsonSchemaBuiltins, MatchSchemaShapes) {
   const Value schema = J(R"({"properties": {"id": {"type": "integer"}}, "required": ["id"]})");
-  EXPECT_JSON(call("json.match_schema", {J(R"({"id": 5})"), schema}), "[true, []]");
-  EXPECT_JSON(call("json.match_schema", {str(R"({"id": 5})"), str(json::write(schema))}), "[true, []]");
-  EXPECT_JSON(call("json.match_schema", {J(R"({"id": 5.0})"), schema}), "[true, []]");
-  EXPECT_JSON(call("json.match_schema", {J(R"({"id": "foo"})"), schema}),
+  EXPECT_JSON(eval("json.match_schema", {J(R"({"id": 5})"), schema}), "[true, []]");
+  EXPECT_JSON(eval("json.match_schema", {str(R"({"id": 5})"), str(json::write(schema))}), "[true, []]");
+  EXPECT_JSON(eval("json.match_schema", {J(R"({"id": 5.0})"), schema}), "[true, []]");
+  EXPECT_JSON(eval("json.match_schema", {J(R"({"id": "foo"})"), schema}),
               R"~([false, [{"desc": "Invalid type. Expected: integer, given: string",
                            "error": "id: Invalid type. Expected: integer, given: string",
                            "field": "id", "type": "invalid_type"}]])~");
-  EXPECT_JSON(call("json.match_schema", {J(R"({})"), schema}),
+  EXPECT_JSON(eval("json.match_schema", {J(R"({})"), schema}),
               R"~([false, [{"desc": "id is required", "error": "(root): id is required", "field": "(root)",
                            "type": "required"}]])~");
-  EXPECT_EQ(error_of("json.match_schema", {str("{"), schema}), "invalid JSON string");
-  EXPECT_EQ(error_of("json.match_schema", {J("{}"), J(R"({"type": "nope"})")}),
+  EXPECT_EQ(error_message("json.match_schema", {str("{"), schema}), "invalid JSON string");
+  EXPECT_EQ(error_message("json.match_schema", {J("{}"), J(R"({"type": "nope"})")}),
             "has a primitive type that is NOT VALID -- given: /nope/ Expected valid values are:[array boolean "
             "integer number null object string]");
-  EXPECT_JSON(call("json.match_schema", {J(R"({"value": "allow"})"), J(R"({"enum": []})")}),
+  EXPECT_JSON(eval("json.match_schema", {J(R"({"value": "allow"})"), J(R"({"enum": []})")}),
               R"~([false, [{"desc": "(root) must be one of the following: (none)",
                            "error": "(root): (root) must be one of the following: (none)", "field": "(root)",
                            "type": "enum"}]])~");
@@ -121,7 +101,7 @@ TEST(JsonSchemaBuiltins, MatchSchemaShapes) {
 
 // The description of the single error `doc` raises against `schema`.
 std::string only_error(const char* schema, const char* doc) {
-  Value r = call("json.match_schema", {str(doc), str(schema)});  // both as JSON text (scalars must be)
+  Value r = eval("json.match_schema", {str(doc), str(schema)});  // both as JSON text (scalars must be)
   EXPECT_EQ(r.as_array()[0], Value::false_value()) << schema << " " << doc;
   const auto& errs = r.as_array()[1].as_array();
   EXPECT_EQ(errs.size(), 1u) << schema << " " << doc << " " << json::write(r);
@@ -168,7 +148,7 @@ TEST(JsonSchemaBuiltins, ErrorTexts) {
 
 TEST(JsonSchemaBuiltins, CompositeErrors) {
   // anyOf: the error, then the closest branch's errors.
-  Value r = call("json.match_schema", {J(R"({"a": "x"})"),
+  Value r = eval("json.match_schema", {J(R"({"a": "x"})"),
                                        J(R"({"anyOf": [{"required": ["b", "c"]},
                                                        {"properties": {"a": {"type": "integer"}}}]})")});
   EXPECT_JSON(r, R"~([false, [
@@ -177,13 +157,13 @@ TEST(JsonSchemaBuiltins, CompositeErrors) {
       {"desc": "Invalid type. Expected: integer, given: string", "error": "a: Invalid type. Expected: integer, given: string",
        "field": "a", "type": "invalid_type"}]])~");
   // if/then/else
-  r = call("json.match_schema", {str("5"), J(R"({"if": {"minimum": 10}, "else": {"multipleOf": 2}})")});
+  r = eval("json.match_schema", {str("5"), J(R"({"if": {"minimum": 10}, "else": {"multipleOf": 2}})")});
   EXPECT_JSON(r, R"~([false, [
       {"desc": "Must validate \"else\" as \"if\" was not valid", "error": "(root): Must validate \"else\" as \"if\" was not valid",
        "field": "(root)", "type": "condition_else"},
       {"desc": "Must be a multiple of 2", "error": "(root): Must be a multiple of 2", "field": "(root)", "type": "multiple_of"}]])~");
   // allOf: every failing branch's errors, then allOf's own.
-  r = call("json.match_schema", {str("5"), J(R"({"allOf": [{"minimum": 6}, {"maximum": 4}]})")});
+  r = eval("json.match_schema", {str("5"), J(R"({"allOf": [{"minimum": 6}, {"maximum": 4}]})")});
   const auto& errs = r.as_array()[1].as_array();
   ASSERT_EQ(errs.size(), 3u);
   EXPECT_EQ(*errs[2].get("type"), str("number_all_of"));
@@ -197,7 +177,7 @@ TEST(JsonSchemaBuiltins, CacheIsSharedAcrossThreads) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 200; ++i) {
         Value doc = Value::object({{str("n"), Value::integer((i + t) % 3 - 1)}});
-        Value r = call("json.match_schema", {doc, schema});
+        Value r = eval("json.match_schema", {doc, schema});
         bool want = (i + t) % 3 - 1 >= 0;
         if (r.as_array()[0] != Value::boolean(want)) ++failures;
       }

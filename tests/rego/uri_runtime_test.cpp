@@ -1,6 +1,7 @@
 // uri.parse / uri.is_valid (Go's net/url.Parse semantics), opa.runtime and trace.
 #include <gtest/gtest.h>
 
+#include "builtin_call.h"
 #include "rego/builtins/gourl.h"
 #include "rego/builtins/registry.h"
 #include "rego/json.h"
@@ -8,17 +9,8 @@
 namespace rego {
 namespace {
 
-Value J(std::string_view text) {
-  auto r = json::parse(text);
-  EXPECT_TRUE(r.ok) << text << ": " << r.error;
-  return r.value;
-}
-
-std::optional<Value> call(std::string_view name, std::vector<Value> args, BuiltinContext ctx = {}) {
-  const Builtin* b = builtins().find(name);
-  EXPECT_NE(b, nullptr) << name;
-  return b->fn(BuiltinArgs(args.data(), args.size()), ctx);
-}
+using testing::call;
+using testing::J;
 
 // uri.parse's result as JSON text, or "error: <message>".
 std::string parse(const std::string& uri) {
