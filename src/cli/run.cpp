@@ -10,6 +10,7 @@
 #include "cli/output.h"
 #include "cli/signed_decision_log.h"
 #include "cli/signing_flags.h"
+#include "cli/test_report.h"
 #include "server/server.h"
 
 namespace trex::cli {
@@ -33,6 +34,9 @@ const char* kUsage =
     "      --tls-private-key-file FILE ... and this private key (PEM)\n"
     "      --tls-ca-cert-file FILE     require client certificates signed by these CAs (mTLS)\n"
     "      --min-tls-version V         1.2 (default) or 1.3\n"
+    "      --tls-cert-refresh-period D how often the certificate, key and CA files are checked for changes\n"
+    "                                  (Go duration, e.g. 1m); new connections get the new certificate; a bad\n"
+    "                                  replacement is logged and the current one kept (default 0s: every second)\n"
     "      --verification-key KEY      verify signed bundles: PEM public key file, or HMAC secret\n"
     "      --verification-key-id ID    the key's id (default \"default\")\n"
     "      --signing-alg ALG           the signatures' algorithm (default RS256)\n"
@@ -57,6 +61,7 @@ const std::vector<FlagSpec> kFlags = {
     {{"--tls-private-key-file"}, true},
     {{"--tls-ca-cert-file"}, true},
     {{"--min-tls-version"}, true},
+    {{"--tls-cert-refresh-period"}, true},
     {{"--authorization"}, true},
     {{"--skip-verify"}, false},
 };
@@ -127,6 +132,13 @@ int run_run(const std::vector<std::string>& argv) {
   http.tls_key_file = args.last("--tls-private-key-file");
   http.tls_ca_file = args.last("--tls-ca-cert-file");
   http.min_tls_version = args.last("--min-tls-version", "1.2");
+  if (args.has("--tls-cert-refresh-period")) {
+    int64_t ns = 0;
+    if (!parse_go_duration(args.last("--tls-cert-refresh-period"), ns) || ns < 0)
+      return usage_error("run", "invalid --tls-cert-refresh-period " + args.last("--tls-cert-refresh-period"), kUsage);
+    http.tls_refresh_period = std::chrono::milliseconds(ns / 1000000);
+    if (ns > 0 && http.tls_refresh_period.count() == 0) http.tls_refresh_period = std::chrono::milliseconds(1);
+  }
   if (http.tls_cert_file.empty() != http.tls_key_file.empty())
     return usage_error("run", "--tls-cert-file and --tls-private-key-file go together", kUsage);
   if (!http.tls_ca_file.empty() && http.tls_cert_file.empty())

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "server/gzip.h"
+#include "server/tls_server_context.h"
 
 namespace trex::server {
 
@@ -63,6 +64,9 @@ class HttpServer::Impl {
 
   bool listen(std::string& error);
   bool setup_tls(std::string& error);
+  void schedule_tls_refresh();
+  void refresh_tls();
+  std::shared_ptr<net::ssl::context> current_tls();
   void accept();
   void run();
   void shutdown(std::chrono::milliseconds grace);
@@ -93,7 +97,12 @@ class HttpServer::Impl {
   uint16_t bound_port = 0;
   std::mutex sessions_mu;  // taken on connect/disconnect and at shutdown only, never per request
   std::unordered_set<SessionBase*> sessions;
-  std::unique_ptr<net::ssl::context> tls;  // set when the server speaks HTTPS only
+  // HTTPS: the files' context, refreshed by a timer on the first loop; `tls` is what new connections get.
+  std::unique_ptr<TlsServerContext> tls_files;
+  std::unique_ptr<net::steady_timer> tls_timer;
+  std::mutex tls_mu;
+  std::shared_ptr<net::ssl::context> tls;  // set when the server speaks HTTPS only; guarded by tls_mu
+  HttpLog log;
 };
 
 namespace {
@@ -116,8 +125,9 @@ template <class Stream>
 class Session : public SessionBase {
  public:
   Session(HttpServer::Impl& server, tcp::socket socket) : server_(server), stream_(std::move(socket)) { init(); }
-  Session(HttpServer::Impl& server, tcp::socket socket, net::ssl::context& tls)
-      : server_(server), stream_(std::move(socket), tls) {
+  // A TLS connection keeps the context it was accepted with, even after a certificate refresh replaced it.
+  Session(HttpServer::Impl& server, tcp::socket socket, std::shared_ptr<net::ssl::context> tls)
+      : server_(server), tls_(std::move(tls)), stream_(std::move(socket), *tls_) {
     init();
   }
   ~Session() override {
@@ -314,6 +324,7 @@ class Session : public SessionBase {
   }
 
   HttpServer::Impl& server_;
+  std::shared_ptr<net::ssl::context> tls_;  // before stream_: outlives it
   Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -346,33 +357,48 @@ bool HttpServer::Impl::listen(std::string& error) {
 }
 
 bool HttpServer::Impl::setup_tls(std::string& error) {
-  tls = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
-  beast::error_code ec;
-  tls->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
-                       net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 | net::ssl::context::no_tlsv1_1,
-                   ec);
-  if (opts.min_tls_version != "1.2" && opts.min_tls_version != "1.3") {
-    error = "invalid minimum TLS version \"" + opts.min_tls_version + "\" (1.2 or 1.3)";
-    return false;
-  }
-  SSL_CTX_set_min_proto_version(tls->native_handle(),
-                                opts.min_tls_version == "1.3" ? TLS1_3_VERSION : TLS1_2_VERSION);
-  if (tls->use_certificate_chain_file(opts.tls_cert_file, ec)) {
-    error = "tls: certificate " + opts.tls_cert_file + ": " + ec.message();
-    return false;
-  }
-  if (tls->use_private_key_file(opts.tls_key_file, net::ssl::context::pem, ec)) {
-    error = "tls: private key " + opts.tls_key_file + ": " + ec.message();
-    return false;
-  }
-  if (!opts.tls_ca_file.empty()) {
-    if (tls->load_verify_file(opts.tls_ca_file, ec)) {
-      error = "tls: CA certificates " + opts.tls_ca_file + ": " + ec.message();
-      return false;
-    }
-    tls->set_verify_mode(net::ssl::verify_peer | net::ssl::verify_fail_if_no_peer_cert);
-  }
+  tls_files = std::make_unique<TlsServerContext>(
+      TlsServerFiles{opts.tls_cert_file, opts.tls_key_file, opts.tls_ca_file, opts.min_tls_version});
+  if (!tls_files->load(error)) return false;
+  tls = std::make_shared<net::ssl::context>(tls_files->take_new().release());
+  tls_timer = std::make_unique<net::steady_timer>(*loops[0]);
+  schedule_tls_refresh();
   return true;
+}
+
+void HttpServer::Impl::schedule_tls_refresh() {
+  auto period = opts.tls_refresh_period.count() > 0 ? opts.tls_refresh_period : std::chrono::milliseconds(1000);
+  tls_timer->expires_after(period);
+  tls_timer->async_wait([this](beast::error_code ec) {
+    if (ec || stopping) return;
+    refresh_tls();
+    schedule_tls_refresh();
+  });
+}
+
+void HttpServer::Impl::refresh_tls() {
+  std::string message;
+  switch (tls_files->refresh(message)) {
+    case TlsServerContext::Refresh::Unchanged:
+      return;
+    case TlsServerContext::Refresh::Reloaded: {
+      auto fresh = std::make_shared<net::ssl::context>(tls_files->take_new().release());
+      {
+        std::lock_guard<std::mutex> lock(tls_mu);
+        tls = std::move(fresh);
+      }
+      if (log) log(false, message);
+      return;
+    }
+    case TlsServerContext::Refresh::Failed:
+      if (log) log(true, message);
+      return;
+  }
+}
+
+std::shared_ptr<net::ssl::context> HttpServer::Impl::current_tls() {
+  std::lock_guard<std::mutex> lock(tls_mu);
+  return tls;
 }
 
 void HttpServer::Impl::accept() {
@@ -384,7 +410,7 @@ void HttpServer::Impl::accept() {
     }
     socket.set_option(tcp::no_delay(true), ec);
     std::shared_ptr<SessionBase> session;
-    if (tls) session = std::make_shared<Session<TlsStream>>(*this, std::move(socket), *tls);
+    if (auto tls_ctx = current_tls()) session = std::make_shared<Session<TlsStream>>(*this, std::move(socket), std::move(tls_ctx));
     else session = std::make_shared<Session<beast::tcp_stream>>(*this, std::move(socket));
     if (connections.load(std::memory_order_relaxed) > opts.max_connections) {
       net::post(session->executor(), [session] { session->reject("too many open connections"); });
@@ -412,6 +438,7 @@ void HttpServer::Impl::shutdown(std::chrono::milliseconds grace) {
     if (stopping.exchange(true)) return;
     beast::error_code ec;
     if (acceptor) acceptor->close(ec);
+    if (tls_timer) tls_timer->cancel();
     // Collected under the lock, posted after it: one of these references can turn out to be a session's
     // last (its connection closed meanwhile on another loop), and ~Session takes sessions_mu to remove
     // itself, so releasing it while the lock is held deadlocks the shutdown.
@@ -453,5 +480,6 @@ void HttpServer::run() { impl_->run(); }
 void HttpServer::shutdown(std::chrono::milliseconds grace) { impl_->shutdown(grace); }
 size_t HttpServer::open_connections() const { return impl_->connections.load(); }
 void HttpServer::on_signals(std::function<void(int)> callback) { impl_->on_signals(std::move(callback)); }
+void HttpServer::on_log(HttpLog log) { impl_->log = std::move(log); }
 
 }  // namespace trex::server
