@@ -28,7 +28,10 @@ const char* kUsage =
     "      --shutdown-grace-period S   seconds to let requests in flight finish (default 10)\n"
     "      --v0-compatible             parse policies as Rego v0\n"
     "      --immutable                 policies and data only from bundles; API writes answer 403\n"
-    "      --authentication off|token  token: the request's bearer token is input.identity for authorization\n"
+    "      --authentication off|token|tls  token: the request's bearer token is input.identity for authorization;\n"
+    "                                  tls: clients must present a certificate --tls-ca-cert-file signed; its\n"
+    "                                  subject (\"CN=alice,O=Acme\") is input.identity, the parsed certificates\n"
+    "                                  input.client_certificates\n"
     "      --authorization off|basic   basic: data.system.authz.allow decides every API call (401 otherwise)\n"
     "      --tls-cert-file FILE        serve HTTPS with this certificate (chain, PEM) ...\n"
     "      --tls-private-key-file FILE ... and this private key (PEM)\n"
@@ -122,10 +125,12 @@ int run_run(const std::vector<std::string>& argv) {
   if (!server::parse_config(raw, setup.config, error)) return usage_error("run", error, kUsage);
   if (args.has("--immutable")) setup.config.immutable = true;
   const std::string authn = args.last("--authentication", "off"), authz = args.last("--authorization", "off");
-  if (authn != "off" && authn != "token")
-    return usage_error("run", "--authentication must be off or token (tls is not supported yet)", kUsage);
+  if (authn != "off" && authn != "token" && authn != "tls")
+    return usage_error("run", "--authentication must be off, token or tls", kUsage);
   if (authz != "off" && authz != "basic") return usage_error("run", "--authorization must be off or basic", kUsage);
-  setup.config.authentication_token = authn == "token";
+  setup.config.authentication = authn == "token" ? server::Authentication::Token
+                                : authn == "tls"  ? server::Authentication::Tls
+                                                  : server::Authentication::Off;
   setup.config.authorization_basic = authz == "basic";
   auto& http = setup.config.http;
   http.tls_cert_file = args.last("--tls-cert-file");
@@ -143,6 +148,10 @@ int run_run(const std::vector<std::string>& argv) {
     return usage_error("run", "--tls-cert-file and --tls-private-key-file go together", kUsage);
   if (!http.tls_ca_file.empty() && http.tls_cert_file.empty())
     return usage_error("run", "--tls-ca-cert-file needs --tls-cert-file and --tls-private-key-file", kUsage);
+  // Without a CA there is no verified client certificate, so no identity: refused rather than served unauthenticated.
+  if (authn == "tls" && http.tls_ca_file.empty())
+    return usage_error("run", "--authentication=tls needs --tls-cert-file, --tls-private-key-file and --tls-ca-cert-file",
+                       kUsage);
   if (setup.config.immutable && !args.has("--bundle") && !args.positional.empty())
     return usage_error("run", "immutable mode loads policies and data only from bundles: pass --bundle", kUsage);
   if (!parse_addr(args.last("--addr", ":8181"), setup.config.http.host, setup.config.http.port))

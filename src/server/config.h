@@ -20,6 +20,10 @@
 
 namespace trex::server {
 
+// OPA's --authentication: who the caller is, for the authorization policy. Token: the bearer token. Tls: the
+// client certificate the TLS handshake verified (its subject, and the parsed certificates).
+enum class Authentication { Off, Token, Tls };
+
 struct ServerConfig {
   rego::Value raw = rego::Value::empty_object();  // as given (after --set), for GET /v1/config
   std::string default_decision = "/system/main";
@@ -35,9 +39,9 @@ struct ServerConfig {
   // Immutable mode (`immutable: true` or --immutable): policies and data come only from (signed) bundles;
   // every Policy API and Data API write answers 403.
   bool immutable = false;
-  // OPA's --authentication=token (the bearer token is the caller's identity) and --authorization=basic
+  // OPA's --authentication (token or tls: input.identity of the authorization policy) and --authorization=basic
   // (data.system.authz.allow, at default_authorization_decision, decides every API call).
-  bool authentication_token = false;
+  Authentication authentication = Authentication::Off;
   bool authorization_basic = false;
   size_t agent_max_tracked_decisions = 100000;
 };

@@ -119,6 +119,27 @@ class SessionBase : public std::enable_shared_from_this<SessionBase> {
 
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
+std::string der_of(X509* cert) {
+  unsigned char* buf = nullptr;
+  int len = i2d_X509(cert, &buf);
+  if (len <= 0) return {};
+  std::string out(reinterpret_cast<const char*>(buf), static_cast<size_t>(len));
+  OPENSSL_free(buf);
+  return out;
+}
+
+// The client's certificates as it sent them, leaf first (Go's PeerCertificates), once the handshake verified
+// them; null when it sent none. On the server side OpenSSL's peer chain leaves the leaf out.
+std::shared_ptr<const std::vector<std::string>> peer_certificates(SSL* ssl) {
+  X509* leaf = SSL_get0_peer_certificate(ssl);
+  if (!leaf || SSL_get_verify_result(ssl) != X509_V_OK) return nullptr;
+  auto out = std::make_shared<std::vector<std::string>>();
+  out->push_back(der_of(leaf));
+  if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl))
+    for (int i = 0; i < sk_X509_num(chain); ++i) out->push_back(der_of(sk_X509_value(chain, i)));
+  return out;
+}
+
 // One connection: reads requests one after another (pipelined ones wait in the buffer), answers each, and
 // closes on errors, timeouts and Connection: close. Stream is beast::tcp_stream or TlsStream.
 template <class Stream>
@@ -142,6 +163,7 @@ class Session : public SessionBase {
       tcp_stream().expires_after(server_.opts.read_timeout);
       stream_.async_handshake(net::ssl::stream_base::server, [self = self()](beast::error_code ec) {
         if (ec) return self->close();
+        self->client_certificates_ = peer_certificates(self->stream_.native_handle());
         self->read();
       });
     } else {
@@ -242,6 +264,7 @@ class Session : public SessionBase {
     r.method = std::string(sv(req.method_string()));
     r.target = std::string(sv(req.target()));
     r.remote_addr = remote_;
+    r.client_certificates = client_certificates_;
     r.headers.reserve(8);
     for (const auto& field : req) r.headers.emplace_back(lower(sv(field.name_string())), std::string(sv(field.value())));
     bool gzip_ok = accepts_gzip(sv(req[http::field::accept_encoding]));
@@ -330,6 +353,7 @@ class Session : public SessionBase {
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> res_;
   std::string remote_;
+  std::shared_ptr<const std::vector<std::string>> client_certificates_;  // verified at the handshake
   bool busy_ = false;
   bool keep_alive_ = false;
 };
