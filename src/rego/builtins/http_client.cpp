@@ -148,6 +148,8 @@ std::unique_ptr<ssl::context> make_tls_context(const TlsOptions& o) {
   if (!o.client_cert_pem.empty() || !o.client_key_pem.empty()) {
     ctx->use_certificate_chain(asio::buffer(o.client_cert_pem), ec);
     if (ec) throw Failure{"tls: failed to find any PEM data in certificate input"};
+    if (!o.client_key_passphrase.empty())
+      ctx->set_password_callback([pass = o.client_key_passphrase](std::size_t, ssl::context::password_purpose) { return pass; });
     ctx->use_private_key(asio::buffer(o.client_key_pem), ssl::context::pem, ec);
     if (ec) throw Failure{"tls: failed to find any PEM data in key input"};
   }

@@ -24,6 +24,7 @@ struct TlsOptions {
   std::string ca_pem;                  // extra trusted roots (PEM, may hold several)
   std::string client_cert_pem;         // client certificate chain (PEM)
   std::string client_key_pem;          // its private key (PEM)
+  std::string client_key_passphrase;   // decrypts an encrypted client_key_pem
   std::string server_name;             // SNI and the name the certificate must match; default: the URL's host
 };
 
