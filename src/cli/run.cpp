@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/args.h"
+#include "cli/capabilities.h"
 #include "cli/commands.h"
 #include "load/documents.h"
 #include "load/files.h"
@@ -40,6 +41,9 @@ const char* kUsage =
     "      --tls-cert-refresh-period D how often the certificate, key and CA files are checked for changes\n"
     "                                  (Go duration, e.g. 1m); new connections get the new certificate; a bad\n"
     "                                  replacement is logged and the current one kept (default 0s: every second)\n"
+    "      --allow-net HOST[,HOST...]  hosts policies may reach with http.send and net.lookup_ip_addr; repeatable.\n"
+    "                                  None by default (also `allow_net: [...]` in the configuration); * = any\n"
+    "      --capabilities FILE         OPA capabilities JSON: its allow_net hosts are allowed as well\n"
     "      --verification-key KEY      verify signed bundles: PEM public key file, or HMAC secret\n"
     "      --verification-key-id ID    the key's id (default \"default\")\n"
     "      --signing-alg ALG           the signatures' algorithm (default RS256)\n"
@@ -66,6 +70,8 @@ const std::vector<FlagSpec> kFlags = {
     {{"--min-tls-version"}, true},
     {{"--tls-cert-refresh-period"}, true},
     {{"--authorization"}, true},
+    {{"--allow-net"}, true},
+    {{"--capabilities"}, true},
     {{"--skip-verify"}, false},
 };
 
@@ -124,6 +130,23 @@ int run_run(const std::vector<std::string>& argv) {
   std::string error;
   if (!server::parse_config(raw, setup.config, error)) return usage_error("run", error, kUsage);
   if (args.has("--immutable")) setup.config.immutable = true;
+  // http.send and net.lookup_ip_addr reach only the hosts allowed here and in the configuration.
+  for (const auto& list : args.values("--allow-net")) {
+    std::vector<std::string> hosts;
+    for (size_t start = 0; start <= list.size();) {
+      size_t comma = std::min(list.find(',', start), list.size());
+      if (comma > start) hosts.push_back(list.substr(start, comma - start));
+      start = comma + 1;
+    }
+    server::allow_net_hosts(setup.config, hosts);
+  }
+  if (args.has("--capabilities")) {
+    auto caps = read_capabilities(args.last("--capabilities"), error);
+    if (!caps) return usage_error("run", error, kUsage);
+    // A capabilities file without allow_net opens nothing here: the server's network stays closed unless
+    // hosts are named.
+    if (caps->allow_net) server::allow_net_hosts(setup.config, *caps->allow_net);
+  }
   const std::string authn = args.last("--authentication", "off"), authz = args.last("--authorization", "off");
   if (authn != "off" && authn != "token" && authn != "tls")
     return usage_error("run", "--authentication must be off, token or tls", kUsage);

@@ -7,13 +7,16 @@
 // server.encoding.gzip.min_length, server.encoding.gzip.compression_level.
 // services, bundles, keys and persistence_directory are read by the bundle plugin (bundle_plugin.h).
 // trex's agent endpoint: agent.decision, agent.max_tracked_decisions; immutable.
+// trex's allow_net: the hosts policies may reach with http.send / net.lookup_ip_addr (none by default).
 // trex's own limits live under server.limits: max_connections, max_header_bytes, query_timeout_ms,
 // read_timeout_ms, idle_timeout_ms.
 #pragma once
 
 #include <chrono>
 #include <initializer_list>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "rego/value.h"
 #include "server/http_server.h"
@@ -44,7 +47,14 @@ struct ServerConfig {
   Authentication authentication = Authentication::Off;
   bool authorization_basic = false;
   size_t agent_max_tracked_decisions = 100000;
+  // The hosts http.send and net.lookup_ip_addr may reach from the server's policies: none unless listed
+  // (`allow_net` in the configuration, --allow-net, a capabilities file's allow_net); "*" lifts the limit
+  // (null here). Unlike `opa run`, whose policies may reach any host unless capabilities restrict them.
+  std::shared_ptr<const std::vector<std::string>> allow_net = std::make_shared<const std::vector<std::string>>();
 };
+
+// Adds hosts to the server's allow-list; "*" among them allows every host.
+void allow_net_hosts(ServerConfig& config, const std::vector<std::string>& hosts);
 
 // The value at a path of keys in a configuration document (config_at(raw, {"decision_logs", "console"})),
 // or null when a key is missing or a step is not an object.

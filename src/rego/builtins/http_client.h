@@ -41,6 +41,9 @@ struct Request {
   int max_redirects = 10;
   TlsOptions tls;
   std::size_t max_body_bytes = 256u << 20;
+  // When set, a redirect to a host not in this list fails (`Get "<url>": unallowed host: <host>`); the first
+  // URL is the caller's to check. Must outlive perform().
+  const std::vector<std::string>* allowed_hosts = nullptr;
 };
 
 struct Response {
