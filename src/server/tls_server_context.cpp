@@ -69,6 +69,10 @@ SslCtxPtr make_server_ssl_ctx(const TlsServerFiles& files, std::string& error) {
     // The CA names go into the certificate request, so clients holding several certificates pick the right one.
     if (STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(files.ca_file.c_str())) SSL_CTX_set_client_CA_list(ctx.get(), names);
     SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+    // Without a session id context OpenSSL fails every resumption attempt of a verified client (curl, browsers
+    // reuse sessions); with it, a resumed session keeps the verified client certificate.
+    static const unsigned char kSessionContext[] = "trex";
+    SSL_CTX_set_session_id_context(ctx.get(), kSessionContext, sizeof kSessionContext - 1);
   }
   ERR_clear_error();
   return ctx;

@@ -7,6 +7,7 @@ made with openssl for each run; the clients are Python's ssl + http.client."""
 import http.client
 import json
 import os
+import socket
 import ssl
 import subprocess
 import tempfile
@@ -111,6 +112,23 @@ class TlsAuthenticationTest(unittest.TestCase):
         status, body = self.get("alice", "/v1/data/certificate")
         self.assertEqual((status, body), (200, {"result": "ok"}))
         self.assertEqual(self.get("two-units", "/v1/data/certificate")[0], 401)
+
+    def test_resumed_session_keeps_the_identity(self):
+        ctx = ssl.create_default_context(cafile=self.path("ca.pem"))
+        ctx.load_cert_chain(self.path("alice.pem"), self.path("alice.key"))
+        target = "/v1/data/x?identity=" + urllib.parse.quote("CN=alice,OU=opa-client-01,O=Torchwood,C=GB")
+        session = None
+        for attempt in range(2):
+            raw = socket.create_connection(("127.0.0.1", self.server.port), timeout=5)
+            with ctx.wrap_socket(raw, server_hostname="127.0.0.1", session=session) as s:
+                s.sendall(f"GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+                reply = b""
+                while chunk := s.recv(4096):
+                    reply += chunk
+                self.assertTrue(reply.startswith(b"HTTP/1.1 200"), reply)
+                if attempt == 1:
+                    self.assertTrue(s.session_reused)
+                session = s.session
 
     def test_denied_is_401_in_opas_shape(self):
         status, body = self.get("alice", "/v1/data/x")
