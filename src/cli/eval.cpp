@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/args.h"
+#include "cli/capabilities.h"
 #include "cli/commands.h"
 #include "load/documents.h"
 #include "load/files.h"
@@ -24,6 +25,8 @@ const char* kUsage =
     "      --fail                 exit 1 when the result is undefined\n"
     "      --fail-defined         exit 1 when the result is defined\n"
     "      --explain MODE         trace the evaluation: off, notes, fails, full, debug (json and pretty)\n"
+    "      --capabilities FILE    OPA capabilities JSON; its allow_net limits the hosts http.send and\n"
+    "                             net.lookup_ip_addr may reach (without it, or without allow_net: any host)\n"
     "      --verification-key KEY  verify signed bundles (-b): PEM public key file, or HMAC secret; also\n"
     "                              --verification-key-id, --signing-alg, --scope, --exclude-files-verification\n";
 
@@ -39,6 +42,7 @@ const std::vector<FlagSpec> kFlags = {
     {{"--fail"}, false},
     {{"--fail-defined"}, false},
     {{"--explain"}, true},
+    {{"--capabilities"}, true},
 };
 
 // Prints errors the way the chosen format does: JSON on stdout, or OPA's text on stderr.
@@ -113,6 +117,12 @@ int run_eval(const std::vector<std::string>& argv) {
   }
 
   rego::QueryOptions qopts;
+  if (args.has("--capabilities")) {
+    std::string error;
+    auto caps = read_capabilities(args.last("--capabilities"), error);
+    if (!caps) return usage_error("eval", error, kUsage);
+    if (caps->allow_net) qopts.allow_net = std::make_shared<const std::vector<std::string>>(*caps->allow_net);
+  }
   qopts.input = std::move(input);
   qopts.v0_compatible = v0;
   qopts.strict_builtin_errors = args.has("--strict-builtin-errors");

@@ -4,12 +4,14 @@
 #include <iostream>
 
 #include "cli/args.h"
+#include "cli/capabilities.h"
 #include "cli/commands.h"
 #include "load/documents.h"
 #include "load/files.h"
 #include "cli/output.h"
 #include "cli/signed_decision_log.h"
 #include "cli/signing_flags.h"
+#include "cli/test_report.h"
 #include "server/server.h"
 
 namespace trex::cli {
@@ -27,12 +29,21 @@ const char* kUsage =
     "      --shutdown-grace-period S   seconds to let requests in flight finish (default 10)\n"
     "      --v0-compatible             parse policies as Rego v0\n"
     "      --immutable                 policies and data only from bundles; API writes answer 403\n"
-    "      --authentication off|token  token: the request's bearer token is input.identity for authorization\n"
+    "      --authentication off|token|tls  token: the request's bearer token is input.identity for authorization;\n"
+    "                                  tls: clients must present a certificate --tls-ca-cert-file signed; its\n"
+    "                                  subject (\"CN=alice,O=Acme\") is input.identity, the parsed certificates\n"
+    "                                  input.client_certificates\n"
     "      --authorization off|basic   basic: data.system.authz.allow decides every API call (401 otherwise)\n"
     "      --tls-cert-file FILE        serve HTTPS with this certificate (chain, PEM) ...\n"
     "      --tls-private-key-file FILE ... and this private key (PEM)\n"
     "      --tls-ca-cert-file FILE     require client certificates signed by these CAs (mTLS)\n"
     "      --min-tls-version V         1.2 (default) or 1.3\n"
+    "      --tls-cert-refresh-period D how often the certificate, key and CA files are checked for changes\n"
+    "                                  (Go duration, e.g. 1m); new connections get the new certificate; a bad\n"
+    "                                  replacement is logged and the current one kept (default 0s: every second)\n"
+    "      --allow-net HOST[,HOST...]  hosts policies may reach with http.send and net.lookup_ip_addr; repeatable.\n"
+    "                                  None by default (also `allow_net: [...]` in the configuration); * = any\n"
+    "      --capabilities FILE         OPA capabilities JSON: its allow_net hosts are allowed as well\n"
     "      --verification-key KEY      verify signed bundles: PEM public key file, or HMAC secret\n"
     "      --verification-key-id ID    the key's id (default \"default\")\n"
     "      --signing-alg ALG           the signatures' algorithm (default RS256)\n"
@@ -57,7 +68,10 @@ const std::vector<FlagSpec> kFlags = {
     {{"--tls-private-key-file"}, true},
     {{"--tls-ca-cert-file"}, true},
     {{"--min-tls-version"}, true},
+    {{"--tls-cert-refresh-period"}, true},
     {{"--authorization"}, true},
+    {{"--allow-net"}, true},
+    {{"--capabilities"}, true},
     {{"--skip-verify"}, false},
 };
 
@@ -116,21 +130,51 @@ int run_run(const std::vector<std::string>& argv) {
   std::string error;
   if (!server::parse_config(raw, setup.config, error)) return usage_error("run", error, kUsage);
   if (args.has("--immutable")) setup.config.immutable = true;
+  // http.send and net.lookup_ip_addr reach only the hosts allowed here and in the configuration.
+  for (const auto& list : args.values("--allow-net")) {
+    std::vector<std::string> hosts;
+    for (size_t start = 0; start <= list.size();) {
+      size_t comma = std::min(list.find(',', start), list.size());
+      if (comma > start) hosts.push_back(list.substr(start, comma - start));
+      start = comma + 1;
+    }
+    server::allow_net_hosts(setup.config, hosts);
+  }
+  if (args.has("--capabilities")) {
+    auto caps = read_capabilities(args.last("--capabilities"), error);
+    if (!caps) return usage_error("run", error, kUsage);
+    // A capabilities file without allow_net opens nothing here: the server's network stays closed unless
+    // hosts are named.
+    if (caps->allow_net) server::allow_net_hosts(setup.config, *caps->allow_net);
+  }
   const std::string authn = args.last("--authentication", "off"), authz = args.last("--authorization", "off");
-  if (authn != "off" && authn != "token")
-    return usage_error("run", "--authentication must be off or token (tls is not supported yet)", kUsage);
+  if (authn != "off" && authn != "token" && authn != "tls")
+    return usage_error("run", "--authentication must be off, token or tls", kUsage);
   if (authz != "off" && authz != "basic") return usage_error("run", "--authorization must be off or basic", kUsage);
-  setup.config.authentication_token = authn == "token";
+  setup.config.authentication = authn == "token" ? server::Authentication::Token
+                                : authn == "tls"  ? server::Authentication::Tls
+                                                  : server::Authentication::Off;
   setup.config.authorization_basic = authz == "basic";
   auto& http = setup.config.http;
   http.tls_cert_file = args.last("--tls-cert-file");
   http.tls_key_file = args.last("--tls-private-key-file");
   http.tls_ca_file = args.last("--tls-ca-cert-file");
   http.min_tls_version = args.last("--min-tls-version", "1.2");
+  if (args.has("--tls-cert-refresh-period")) {
+    int64_t ns = 0;
+    if (!parse_go_duration(args.last("--tls-cert-refresh-period"), ns) || ns < 0)
+      return usage_error("run", "invalid --tls-cert-refresh-period " + args.last("--tls-cert-refresh-period"), kUsage);
+    http.tls_refresh_period = std::chrono::milliseconds(ns / 1000000);
+    if (ns > 0 && http.tls_refresh_period.count() == 0) http.tls_refresh_period = std::chrono::milliseconds(1);
+  }
   if (http.tls_cert_file.empty() != http.tls_key_file.empty())
     return usage_error("run", "--tls-cert-file and --tls-private-key-file go together", kUsage);
   if (!http.tls_ca_file.empty() && http.tls_cert_file.empty())
     return usage_error("run", "--tls-ca-cert-file needs --tls-cert-file and --tls-private-key-file", kUsage);
+  // Without a CA there is no verified client certificate, so no identity: refused rather than served unauthenticated.
+  if (authn == "tls" && http.tls_ca_file.empty())
+    return usage_error("run", "--authentication=tls needs --tls-cert-file, --tls-private-key-file and --tls-ca-cert-file",
+                       kUsage);
   if (setup.config.immutable && !args.has("--bundle") && !args.positional.empty())
     return usage_error("run", "immutable mode loads policies and data only from bundles: pass --bundle", kUsage);
   if (!parse_addr(args.last("--addr", ":8181"), setup.config.http.host, setup.config.http.port))

@@ -85,6 +85,22 @@ bool base64url_decode(std::string_view text, std::string& out) {
   return (acc & ((1u << bits) - 1)) == 0;
 }
 
+namespace {
+
+// Zeros every byte a string owns, including those past size() (a moved-from short string keeps its old
+// characters in its in-object buffer).
+void wipe(std::string& s) {
+  if (s.capacity() > 0) {
+    s.resize(s.capacity());
+    OPENSSL_cleanse(s.data(), s.size());
+  }
+  s.clear();
+}
+
+}  // namespace
+
+SecretString::SecretString(std::string value) : value_(std::move(value)) { wipe(value); }
+
 SecretString::SecretString(SecretString&& other) noexcept : value_(std::move(other.value_)) { other.clear(); }
 
 SecretString& SecretString::operator=(SecretString&& other) noexcept {
@@ -96,13 +112,7 @@ SecretString& SecretString::operator=(SecretString&& other) noexcept {
   return *this;
 }
 
-void SecretString::clear() {
-  // Wipe the whole buffer, not just size(): a shorter value may have been assigned over a longer one.
-  if (value_.capacity() > 0) {
-    value_.resize(value_.capacity());
-    OPENSSL_cleanse(value_.data(), value_.size());
-  }
-  value_.clear();
-}
+// The whole buffer, not just size(): a shorter value may have been assigned over a longer one.
+void SecretString::clear() { wipe(value_); }
 
 }  // namespace trex::hsm

@@ -24,7 +24,9 @@ bool base64url_decode(std::string_view text, std::string& out);
 class SecretString {
  public:
   SecretString() = default;
-  explicit SecretString(std::string value) : value_(std::move(value)) {}
+  // A short value (std::string's in-object buffer, up to 15 bytes: a typical PIN) is copied, not moved, out of
+  // `value`, so the parameter's own buffer is wiped as well.
+  explicit SecretString(std::string value);
   SecretString(const SecretString&) = delete;
   SecretString& operator=(const SecretString&) = delete;
   SecretString(SecretString&& other) noexcept;

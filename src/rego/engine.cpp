@@ -68,6 +68,7 @@ QueryResult run_query(const CompiledPolicy& policy, const CompiledQuery& q, cons
     bctx.now_ns = opts.now_ns ? opts.now_ns : now_ns();
     bctx.strict = opts.strict_builtin_errors;
     bctx.memo = &memo;
+    bctx.allow_net = opts.allow_net.get();
     eval::EvalOptions eo;
     eo.strict_builtin_errors = opts.strict_builtin_errors;
     eo.cancel = opts.cancel;
@@ -162,6 +163,7 @@ std::optional<Value> evaluate_path(const CompiledPolicy& policy, const Value& da
     bctx.now_ns = opts.now_ns ? opts.now_ns : now_ns();
     bctx.strict = opts.strict_builtin_errors;
     bctx.memo = &memo;
+    bctx.allow_net = opts.allow_net.get();
     eval::EvalOptions eo;
     eo.strict_builtin_errors = opts.strict_builtin_errors;
     eo.cancel = opts.cancel;

@@ -60,6 +60,9 @@ struct QueryOptions {
   // pretty_trace). Null = no tracing, which costs nothing beyond a pointer test. Used by evaluate() and
   // evaluate(PreparedQuery); evaluate_path ignores it (the server traces through a query).
   Tracer* tracer = nullptr;
+  // OPA's capabilities.allow_net for http.send and net.lookup_ip_addr: null = every host may be reached
+  // (OPA's default), otherwise only the hosts listed (empty = none); others fail with "unallowed host: <host>".
+  std::shared_ptr<const std::vector<std::string>> allow_net;
 };
 
 struct ExpressionValue {

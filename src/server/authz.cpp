@@ -6,6 +6,7 @@
 #include "rego/engine.h"
 #include "server/api_eval.h"
 #include "server/api_response.h"
+#include "server/client_identity.h"
 
 namespace trex::server {
 
@@ -70,10 +71,15 @@ bool authorize(ServerContext& ctx, const HttpRequest& req, HttpResponse& res) {
   input.emplace_back(Value::string("path"), path_segments(req.path));
   input.emplace_back(Value::string("params"), multimap(req.query));
   input.emplace_back(Value::string("headers"), multimap(req.headers));
-  if (ctx.config.authentication_token) {
+  if (ctx.config.authentication == Authentication::Token) {
     std::string_view auth = req.header("authorization");
     if (auth.size() > 7 && (auth.substr(0, 7) == "Bearer " || auth.substr(0, 7) == "bearer "))
       input.emplace_back(Value::string("identity"), Value::string(std::string(auth.substr(7))));
+  } else if (ctx.config.authentication == Authentication::Tls && req.client_certificates &&
+             !req.client_certificates->empty()) {
+    if (auto identity = certificate_subject_identity(req.client_certificates->front()))
+      input.emplace_back(Value::string("identity"), Value::string(std::move(*identity)));
+    input.emplace_back(Value::string("client_certificates"), client_certificates_value(*req.client_certificates));
   }
   if (!req.body.empty() && (req.method == "POST" || req.method == "PUT" || req.method == "PATCH")) {
     std::string ignored;

@@ -1,5 +1,6 @@
 // OPA's API authentication and authorization: with `--authentication=token` the bearer token of a request is
-// its identity; with `--authorization=basic` every API call is first decided by the policy at
+// its identity; with `--authentication=tls` the subject of its verified client certificate is, and
+// `client_certificates` holds the parsed certificates (client_identity.h); with `--authorization=basic` every API call is first decided by the policy at
 // `default_authorization_decision` (data.system.authz.allow) with OPA's input — method, path (segments),
 // params, headers, identity and, for JSON bodies of POST/PUT/PATCH, the parsed body. A call the policy does
 // not allow gets 401 in OPA's shape. The authz policy itself cannot be replaced or removed through the API

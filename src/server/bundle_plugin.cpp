@@ -12,6 +12,7 @@
 #include "server/api.h"
 #include "server/config.h"
 #include "server/decision_log.h"
+#include "server/service_client.h"
 
 namespace trex::server {
 
@@ -38,25 +39,6 @@ bool read_delay(const Value& polling, const std::string& where, const char* key,
   }
   out = std::chrono::seconds(v->as_int());
   return true;
-}
-
-// The service named `name` (OPA accepts `services` as a map or as a list of objects with a name).
-const Value* find_service(const Value& services, const std::string& name) {
-  if (services.is_object()) return services.get(name);
-  if (services.is_array())
-    for (const auto& s : services.as_array())
-      if (const Value* n = s.is_object() ? string_at(s, "name") : nullptr; n && n->as_string() == name) return &s;
-  return nullptr;
-}
-
-std::vector<std::string> service_names(const Value& services) {
-  std::vector<std::string> out;
-  if (services.is_object())
-    for (const auto& [k, v] : services.as_object()) out.push_back(k.as_string());
-  if (services.is_array())
-    for (const auto& s : services.as_array())
-      if (const Value* n = s.is_object() ? string_at(s, "name") : nullptr) out.push_back(n->as_string());
-  return out;
 }
 
 bool read_text_file(const std::string& path, std::string& out) {
@@ -129,11 +111,12 @@ std::optional<BundlePluginConfig> bundle_plugin_config(const Value& cfg, std::st
       service_name = names.front();
     }
     const Value* svc = find_service(*services, service_name);
-    const Value* url = svc && svc->is_object() ? string_at(*svc, "url") : nullptr;
-    if (!url) {
+    if (!svc || !svc->is_object() || !string_at(*svc, "url")) {
       error = "invalid configuration: " + where + ".service \"" + service_name + "\" names no service with a url";
       return std::nullopt;
     }
+    ServiceRequestOptions service;
+    if (!service_request_options(*svc, service_name, service, error)) return std::nullopt;
     std::string resource = "bundles/" + name;
     if (const Value* r = b.get("resource")) {
       if (!r->is_string()) {
@@ -142,26 +125,10 @@ std::optional<BundlePluginConfig> bundle_plugin_config(const Value& cfg, std::st
       }
       resource = r->as_string();
     }
-    std::string base = url->as_string();
-    while (!base.empty() && base.back() == '/') base.pop_back();
     while (!resource.empty() && resource.front() == '/') resource.erase(0, 1);
-    src.url = base + "/" + resource;
-    if (const Value* token = config_at(*svc, {"credentials", "bearer", "token"}); token && token->is_string()) {
-      std::string scheme = "Bearer";
-      if (const Value* s = config_at(*svc, {"credentials", "bearer", "scheme"}); s && s->is_string()) scheme = s->as_string();
-      src.headers.emplace_back("Authorization", scheme + " " + token->as_string());
-    }
-    if (const Value* h = svc->get("headers"); h && h->is_object())
-      for (const auto& [k, v] : h->as_object())
-        if (k.is_string() && v.is_string()) src.headers.emplace_back(k.as_string(), v.as_string());
-    if (const Value* insecure = svc->get("allow_insecure_tls"); insecure && insecure->is_boolean())
-      src.tls.insecure_skip_verify = insecure->as_bool();
-    if (const Value* ca = config_at(*svc, {"tls", "ca_cert"}); ca && ca->is_string()) {
-      if (!read_text_file(ca->as_string(), src.tls.ca_pem)) {
-        error = "invalid configuration: services." + service_name + ".tls.ca_cert: cannot read " + ca->as_string();
-        return std::nullopt;
-      }
-    }
+    src.url = service.url + "/" + resource;
+    src.headers = std::move(service.headers);
+    src.tls = std::move(service.tls);
     if (const Value* polling = b.get("polling"); polling && polling->is_object()) {
       if (!read_delay(*polling, where, "min_delay_seconds", src.min_delay, error) ||
           !read_delay(*polling, where, "max_delay_seconds", src.max_delay, error))

@@ -5,10 +5,10 @@
 //   services:
 //     acme:
 //       url: https://bundles.example.com/v1
-//       credentials: {bearer: {token: "...", scheme: Bearer}}
+//       credentials: {bearer: {token: "...", scheme: Bearer}, client_tls: {cert: c.pem, private_key: c.key}}
 //       headers: {X-Extra: value}
 //       allow_insecure_tls: false
-//       tls: {ca_cert: /path/to/ca.pem}
+//       tls: {ca_cert: /path/to/ca.pem, system_ca_required: false}   # the CA is pinned (service_client.h)
 //   bundles:
 //     authz:
 //       service: acme                 # may be left out when exactly one service is configured

@@ -1,6 +1,7 @@
 // Configuration documents (config.h).
 #include "server/config.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "server/storage_path.h"
@@ -136,6 +137,20 @@ bool parse_config(const Value& raw, ServerConfig& out, std::string& error) {
     }
     out.decision_logs_console = console->as_bool();
   }
+  if (const Value* allow = config_at(raw, {"allow_net"})) {
+    std::vector<std::string> hosts;
+    bool ok = allow->is_array();
+    if (ok)
+      for (const auto& host : allow->as_array()) {
+        ok = ok && host.is_string() && !host.as_string().empty();
+        if (ok) hosts.push_back(host.as_string());
+      }
+    if (!ok) {
+      error = "invalid configuration: allow_net must be a list of host names";
+      return false;
+    }
+    allow_net_hosts(out, hosts);
+  }
   auto& h = out.http;
   int64_t level = h.gzip_level;
   bool ok = read_size(raw, {"server", "decoding", "max_length"}, h.max_body_bytes, error) &&
@@ -154,6 +169,19 @@ bool parse_config(const Value& raw, ServerConfig& out, std::string& error) {
   }
   h.gzip_level = static_cast<int>(level);
   return true;
+}
+
+void allow_net_hosts(ServerConfig& config, const std::vector<std::string>& hosts) {
+  if (!config.allow_net) return;  // already every host
+  auto merged = std::make_shared<std::vector<std::string>>(*config.allow_net);
+  for (const auto& host : hosts) {
+    if (host == "*") {
+      config.allow_net = nullptr;
+      return;
+    }
+    if (std::find(merged->begin(), merged->end(), host) == merged->end()) merged->push_back(host);
+  }
+  config.allow_net = std::move(merged);
 }
 
 bool apply_set(Value& raw, const std::string& assignment, std::string& error) {

@@ -7,18 +7,25 @@
 // server.encoding.gzip.min_length, server.encoding.gzip.compression_level.
 // services, bundles, keys and persistence_directory are read by the bundle plugin (bundle_plugin.h).
 // trex's agent endpoint: agent.decision, agent.max_tracked_decisions; immutable.
+// trex's allow_net: the hosts policies may reach with http.send / net.lookup_ip_addr (none by default).
 // trex's own limits live under server.limits: max_connections, max_header_bytes, query_timeout_ms,
 // read_timeout_ms, idle_timeout_ms.
 #pragma once
 
 #include <chrono>
 #include <initializer_list>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "rego/value.h"
 #include "server/http_server.h"
 
 namespace trex::server {
+
+// OPA's --authentication: who the caller is, for the authorization policy. Token: the bearer token. Tls: the
+// client certificate the TLS handshake verified (its subject, and the parsed certificates).
+enum class Authentication { Off, Token, Tls };
 
 struct ServerConfig {
   rego::Value raw = rego::Value::empty_object();  // as given (after --set), for GET /v1/config
@@ -35,12 +42,19 @@ struct ServerConfig {
   // Immutable mode (`immutable: true` or --immutable): policies and data come only from (signed) bundles;
   // every Policy API and Data API write answers 403.
   bool immutable = false;
-  // OPA's --authentication=token (the bearer token is the caller's identity) and --authorization=basic
+  // OPA's --authentication (token or tls: input.identity of the authorization policy) and --authorization=basic
   // (data.system.authz.allow, at default_authorization_decision, decides every API call).
-  bool authentication_token = false;
+  Authentication authentication = Authentication::Off;
   bool authorization_basic = false;
   size_t agent_max_tracked_decisions = 100000;
+  // The hosts http.send and net.lookup_ip_addr may reach from the server's policies: none unless listed
+  // (`allow_net` in the configuration, --allow-net, a capabilities file's allow_net); "*" lifts the limit
+  // (null here). Unlike `opa run`, whose policies may reach any host unless capabilities restrict them.
+  std::shared_ptr<const std::vector<std::string>> allow_net = std::make_shared<const std::vector<std::string>>();
 };
+
+// Adds hosts to the server's allow-list; "*" among them allows every host.
+void allow_net_hosts(ServerConfig& config, const std::vector<std::string>& hosts);
 
 // The value at a path of keys in a configuration document (config_at(raw, {"decision_logs", "console"})),
 // or null when a key is missing or a step is not an object.

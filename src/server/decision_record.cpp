@@ -42,6 +42,7 @@ std::optional<Value> eval_log_policy(ServerContext& ctx, const Snapshot& snap, c
   if (!rego::has_rules_at(*snap.policy, path)) return std::nullopt;
   rego::QueryOptions opts;
   opts.input = event;
+  opts.allow_net = ctx.config.allow_net;
   if (ctx.config.query_timeout.count() > 0) opts.deadline = std::chrono::steady_clock::now() + ctx.config.query_timeout;
   rego::Errors errors;
   return rego::evaluate_path(*snap.policy, snap.data,

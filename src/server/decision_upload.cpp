@@ -7,6 +7,7 @@
 #include "rego/json.h"
 #include "server/config.h"
 #include "server/gzip.h"
+#include "server/service_client.h"
 
 namespace trex::server {
 
@@ -34,26 +35,20 @@ std::optional<UploadConfig> upload_config(const Value& cfg, std::string& error) 
     error = "invalid configuration: decision_logs.service must be a string";
     return std::nullopt;
   }
-  const Value* svc = config_at(cfg, {"services", service->as_string().c_str()});
-  const Value* url = svc ? svc->get("url") : nullptr;
-  if (!url || !url->is_string()) {
+  const Value* services = config_at(cfg, {"services"});
+  const Value* svc = services ? find_service(*services, service->as_string()) : nullptr;
+  if (!svc || !svc->is_object() || !svc->get("url") || !svc->get("url")->is_string()) {
     error = "invalid configuration: decision_logs.service \"" + service->as_string() + "\" names no service with a url";
     return std::nullopt;
   }
+  ServiceRequestOptions options;
+  if (!service_request_options(*svc, service->as_string(), options, error)) return std::nullopt;
   UploadConfig out;
   std::string resource = "/logs";
   if (const Value* r = config_at(cfg, {"decision_logs", "resource"}); r && r->is_string()) resource = r->as_string();
-  std::string base = url->as_string();
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  out.url = base + (resource.empty() || resource[0] == '/' ? "" : "/") + resource;
-  if (const Value* token = config_at(*svc, {"credentials", "bearer", "token"}); token && token->is_string()) {
-    std::string scheme = "Bearer";
-    if (const Value* s = config_at(*svc, {"credentials", "bearer", "scheme"}); s && s->is_string()) scheme = s->as_string();
-    out.headers.emplace_back("Authorization", scheme + " " + token->as_string());
-  }
-  if (const Value* h = svc->get("headers"); h && h->is_object())
-    for (const auto& [k, v] : h->as_object())
-      if (k.is_string() && v.is_string()) out.headers.emplace_back(k.as_string(), v.as_string());
+  out.url = options.url + (resource.empty() || resource[0] == '/' ? "" : "/") + resource;
+  out.headers = std::move(options.headers);
+  out.tls = std::move(options.tls);
   if (!read_seconds(cfg, "min_delay_seconds", out.min_delay, error) ||
       !read_seconds(cfg, "max_delay_seconds", out.max_delay, error))
     return std::nullopt;
@@ -137,6 +132,7 @@ bool RemoteDecisionSink::upload(std::vector<std::string>& batch) {
   req.method = "POST";
   req.url = config_.url;
   req.headers = config_.headers;
+  req.tls = config_.tls;
   req.headers.emplace_back("Content-Type", "application/json");
   req.headers.emplace_back("Content-Encoding", "gzip");
   req.body = gzip_compress(body);

@@ -5,7 +5,7 @@
 //
 // Configuration, as OPA's:
 //   decision_logs:
-//     service: acme              # a name under `services` (url, credentials.bearer.token/scheme, headers)
+//     service: acme              # a name under `services` (url, credentials, headers, TLS: service_client.h)
 //     resource: /logs
 //     reporting:
 //       min_delay_seconds: 300   # time between uploads (a random point between min and max)
@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "rego/builtins/http_client.h"
 #include "server/decision_log.h"
 
 namespace trex::server {
@@ -33,6 +34,7 @@ namespace trex::server {
 struct UploadConfig {
   std::string url;  // service url + resource
   std::vector<std::pair<std::string, std::string>> headers;  // Authorization and configured headers
+  rego::http::TlsOptions tls;  // the service's CA pinning, client certificate, allow_insecure_tls
   std::chrono::milliseconds min_delay{300000};
   std::chrono::milliseconds max_delay{600000};
   size_t upload_size_limit = 32768;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,6 +20,9 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased, in order
   std::string body;     // already gzip-decoded by the transport
   std::string remote_addr;  // "127.0.0.1:53422"
+  // The client's verified certificate chain (DER, leaf first, as sent), shared by every request of its TLS
+  // connection; null on plain connections and when the server asks for no client certificate.
+  std::shared_ptr<const std::vector<std::string>> client_certificates;
 
   // The first header with this (lower-case) name, or "".
   std::string_view header(std::string_view name) const;

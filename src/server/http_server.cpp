@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "server/gzip.h"
+#include "server/tls_server_context.h"
 
 namespace trex::server {
 
@@ -63,6 +64,9 @@ class HttpServer::Impl {
 
   bool listen(std::string& error);
   bool setup_tls(std::string& error);
+  void schedule_tls_refresh();
+  void refresh_tls();
+  std::shared_ptr<net::ssl::context> current_tls();
   void accept();
   void run();
   void shutdown(std::chrono::milliseconds grace);
@@ -93,7 +97,12 @@ class HttpServer::Impl {
   uint16_t bound_port = 0;
   std::mutex sessions_mu;  // taken on connect/disconnect and at shutdown only, never per request
   std::unordered_set<SessionBase*> sessions;
-  std::unique_ptr<net::ssl::context> tls;  // set when the server speaks HTTPS only
+  // HTTPS: the files' context, refreshed by a timer on the first loop; `tls` is what new connections get.
+  std::unique_ptr<TlsServerContext> tls_files;
+  std::unique_ptr<net::steady_timer> tls_timer;
+  std::mutex tls_mu;
+  std::shared_ptr<net::ssl::context> tls;  // set when the server speaks HTTPS only; guarded by tls_mu
+  HttpLog log;
 };
 
 namespace {
@@ -110,14 +119,36 @@ class SessionBase : public std::enable_shared_from_this<SessionBase> {
 
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
+std::string der_of(X509* cert) {
+  unsigned char* buf = nullptr;
+  int len = i2d_X509(cert, &buf);
+  if (len <= 0) return {};
+  std::string out(reinterpret_cast<const char*>(buf), static_cast<size_t>(len));
+  OPENSSL_free(buf);
+  return out;
+}
+
+// The client's certificates as it sent them, leaf first (Go's PeerCertificates), once the handshake verified
+// them; null when it sent none. On the server side OpenSSL's peer chain leaves the leaf out.
+std::shared_ptr<const std::vector<std::string>> peer_certificates(SSL* ssl) {
+  X509* leaf = SSL_get0_peer_certificate(ssl);
+  if (!leaf || SSL_get_verify_result(ssl) != X509_V_OK) return nullptr;
+  auto out = std::make_shared<std::vector<std::string>>();
+  out->push_back(der_of(leaf));
+  if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl))
+    for (int i = 0; i < sk_X509_num(chain); ++i) out->push_back(der_of(sk_X509_value(chain, i)));
+  return out;
+}
+
 // One connection: reads requests one after another (pipelined ones wait in the buffer), answers each, and
 // closes on errors, timeouts and Connection: close. Stream is beast::tcp_stream or TlsStream.
 template <class Stream>
 class Session : public SessionBase {
  public:
   Session(HttpServer::Impl& server, tcp::socket socket) : server_(server), stream_(std::move(socket)) { init(); }
-  Session(HttpServer::Impl& server, tcp::socket socket, net::ssl::context& tls)
-      : server_(server), stream_(std::move(socket), tls) {
+  // A TLS connection keeps the context it was accepted with, even after a certificate refresh replaced it.
+  Session(HttpServer::Impl& server, tcp::socket socket, std::shared_ptr<net::ssl::context> tls)
+      : server_(server), tls_(std::move(tls)), stream_(std::move(socket), *tls_) {
     init();
   }
   ~Session() override {
@@ -132,6 +163,7 @@ class Session : public SessionBase {
       tcp_stream().expires_after(server_.opts.read_timeout);
       stream_.async_handshake(net::ssl::stream_base::server, [self = self()](beast::error_code ec) {
         if (ec) return self->close();
+        self->client_certificates_ = peer_certificates(self->stream_.native_handle());
         self->read();
       });
     } else {
@@ -232,6 +264,7 @@ class Session : public SessionBase {
     r.method = std::string(sv(req.method_string()));
     r.target = std::string(sv(req.target()));
     r.remote_addr = remote_;
+    r.client_certificates = client_certificates_;
     r.headers.reserve(8);
     for (const auto& field : req) r.headers.emplace_back(lower(sv(field.name_string())), std::string(sv(field.value())));
     bool gzip_ok = accepts_gzip(sv(req[http::field::accept_encoding]));
@@ -314,11 +347,13 @@ class Session : public SessionBase {
   }
 
   HttpServer::Impl& server_;
+  std::shared_ptr<net::ssl::context> tls_;  // before stream_: outlives it
   Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> res_;
   std::string remote_;
+  std::shared_ptr<const std::vector<std::string>> client_certificates_;  // verified at the handshake
   bool busy_ = false;
   bool keep_alive_ = false;
 };
@@ -346,33 +381,48 @@ bool HttpServer::Impl::listen(std::string& error) {
 }
 
 bool HttpServer::Impl::setup_tls(std::string& error) {
-  tls = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
-  beast::error_code ec;
-  tls->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
-                       net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 | net::ssl::context::no_tlsv1_1,
-                   ec);
-  if (opts.min_tls_version != "1.2" && opts.min_tls_version != "1.3") {
-    error = "invalid minimum TLS version \"" + opts.min_tls_version + "\" (1.2 or 1.3)";
-    return false;
-  }
-  SSL_CTX_set_min_proto_version(tls->native_handle(),
-                                opts.min_tls_version == "1.3" ? TLS1_3_VERSION : TLS1_2_VERSION);
-  if (tls->use_certificate_chain_file(opts.tls_cert_file, ec)) {
-    error = "tls: certificate " + opts.tls_cert_file + ": " + ec.message();
-    return false;
-  }
-  if (tls->use_private_key_file(opts.tls_key_file, net::ssl::context::pem, ec)) {
-    error = "tls: private key " + opts.tls_key_file + ": " + ec.message();
-    return false;
-  }
-  if (!opts.tls_ca_file.empty()) {
-    if (tls->load_verify_file(opts.tls_ca_file, ec)) {
-      error = "tls: CA certificates " + opts.tls_ca_file + ": " + ec.message();
-      return false;
-    }
-    tls->set_verify_mode(net::ssl::verify_peer | net::ssl::verify_fail_if_no_peer_cert);
-  }
+  tls_files = std::make_unique<TlsServerContext>(
+      TlsServerFiles{opts.tls_cert_file, opts.tls_key_file, opts.tls_ca_file, opts.min_tls_version});
+  if (!tls_files->load(error)) return false;
+  tls = std::make_shared<net::ssl::context>(tls_files->take_new().release());
+  tls_timer = std::make_unique<net::steady_timer>(*loops[0]);
+  schedule_tls_refresh();
   return true;
+}
+
+void HttpServer::Impl::schedule_tls_refresh() {
+  auto period = opts.tls_refresh_period.count() > 0 ? opts.tls_refresh_period : std::chrono::milliseconds(1000);
+  tls_timer->expires_after(period);
+  tls_timer->async_wait([this](beast::error_code ec) {
+    if (ec || stopping) return;
+    refresh_tls();
+    schedule_tls_refresh();
+  });
+}
+
+void HttpServer::Impl::refresh_tls() {
+  std::string message;
+  switch (tls_files->refresh(message)) {
+    case TlsServerContext::Refresh::Unchanged:
+      return;
+    case TlsServerContext::Refresh::Reloaded: {
+      auto fresh = std::make_shared<net::ssl::context>(tls_files->take_new().release());
+      {
+        std::lock_guard<std::mutex> lock(tls_mu);
+        tls = std::move(fresh);
+      }
+      if (log) log(false, message);
+      return;
+    }
+    case TlsServerContext::Refresh::Failed:
+      if (log) log(true, message);
+      return;
+  }
+}
+
+std::shared_ptr<net::ssl::context> HttpServer::Impl::current_tls() {
+  std::lock_guard<std::mutex> lock(tls_mu);
+  return tls;
 }
 
 void HttpServer::Impl::accept() {
@@ -384,7 +434,7 @@ void HttpServer::Impl::accept() {
     }
     socket.set_option(tcp::no_delay(true), ec);
     std::shared_ptr<SessionBase> session;
-    if (tls) session = std::make_shared<Session<TlsStream>>(*this, std::move(socket), *tls);
+    if (auto tls_ctx = current_tls()) session = std::make_shared<Session<TlsStream>>(*this, std::move(socket), std::move(tls_ctx));
     else session = std::make_shared<Session<beast::tcp_stream>>(*this, std::move(socket));
     if (connections.load(std::memory_order_relaxed) > opts.max_connections) {
       net::post(session->executor(), [session] { session->reject("too many open connections"); });
@@ -412,6 +462,7 @@ void HttpServer::Impl::shutdown(std::chrono::milliseconds grace) {
     if (stopping.exchange(true)) return;
     beast::error_code ec;
     if (acceptor) acceptor->close(ec);
+    if (tls_timer) tls_timer->cancel();
     // Collected under the lock, posted after it: one of these references can turn out to be a session's
     // last (its connection closed meanwhile on another loop), and ~Session takes sessions_mu to remove
     // itself, so releasing it while the lock is held deadlocks the shutdown.
@@ -453,5 +504,6 @@ void HttpServer::run() { impl_->run(); }
 void HttpServer::shutdown(std::chrono::milliseconds grace) { impl_->shutdown(grace); }
 size_t HttpServer::open_connections() const { return impl_->connections.load(); }
 void HttpServer::on_signals(std::function<void(int)> callback) { impl_->on_signals(std::move(callback)); }
+void HttpServer::on_log(HttpLog log) { impl_->log = std::move(log); }
 
 }  // namespace trex::server

@@ -34,6 +34,9 @@ struct HttpServerOptions {
   std::string tls_key_file;
   std::string tls_ca_file;
   std::string min_tls_version = "1.2";
+  // How often the certificate, key and CA files are checked for changes (OPA's --tls-cert-refresh-period);
+  // changed files that load make the context of new connections. 0 = every second (OPA then watches the files).
+  std::chrono::milliseconds tls_refresh_period{0};
 };
 
 // Called on an event-loop thread for every request. Must not throw (exceptions become a 500).
@@ -42,6 +45,9 @@ using HttpHandler = std::function<void(const HttpRequest&, HttpResponse&)>;
 // Builds the JSON error body the transport itself sends (oversized body, bad request line, too many
 // connections), in the API's error shape; set by the server so the transport stays API-agnostic.
 using HttpErrorBody = std::function<std::string(int status, const std::string& message)>;
+
+// Receives the transport's own events worth a log line (a TLS certificate reloaded, or its reload failed).
+using HttpLog = std::function<void(bool is_error, const std::string& message)>;
 
 class HttpServer {
  public:
@@ -66,6 +72,9 @@ class HttpServer {
 
   // Calls callback(signal) on an event-loop thread at the first SIGINT or SIGTERM (call before run()).
   void on_signals(std::function<void(int)> callback);
+
+  // Where transport events are logged (call before listen()); without it they are dropped.
+  void on_log(HttpLog log);
 
   class Impl;
 

@@ -21,7 +21,11 @@ const char* error_code_for(int status) {
 Server::Server(std::unique_ptr<ServerContext> ctx)
     : ctx_(std::move(ctx)),
       http_(ctx_->config.http, [c = ctx_.get()](const HttpRequest& req, HttpResponse& res) { handle_request(*c, req, res); },
-            [](int status, const std::string& message) { return error_body(error_code_for(status), message); }) {}
+            [](int status, const std::string& message) { return error_body(error_code_for(status), message); }) {
+  http_.on_log([c = ctx_.get()](bool is_error, const std::string& message) {
+    if (c->logger) c->logger->log(is_error ? LogLevel::Error : LogLevel::Info, message);
+  });
+}
 
 // The sinks go first: closing them completes deferred answers (signed log, sync mode), which post to the
 // transport's event loops — those must still exist then.

@@ -619,5 +619,46 @@ TEST(HttpSend, FromRegoIsMemoisedPerQuery) {
             R"(http.send: operand 1 missing required request parameters(s): {"url"})");
 }
 
+// OPA's capabilities.allow_net, given as QueryOptions::allow_net: absent = any host, a list = those hosts only
+// (http.send by the URL's host, net.lookup_ip_addr by its name), and nothing is sent to another host.
+TEST(HttpSend, AllowNetLimitsHosts) {
+  TestServer server;
+  std::string policy = "package t\n"
+                       "body := http.send({\"method\": \"get\", \"url\": \"" + server.base() + "/counter\"}).body\n"
+                       "soft := http.send({\"method\": \"get\", \"url\": \"" + server.base() +
+                       "/counter\", \"raise_error\": false})\n"
+                       "ips := net.lookup_ip_addr(\"127.0.0.1\")\n";
+  auto c = compile({{"t.rego", policy}});
+  ASSERT_TRUE(c.policy) << (c.errors.empty() ? "" : c.errors[0].message);
+  QueryOptions none;
+  none.strict_builtin_errors = true;
+  none.allow_net = std::make_shared<const std::vector<std::string>>();
+  auto denied = evaluate(*c.policy, Value::empty_object(), "data.t.body", none);
+  ASSERT_FALSE(denied.ok());
+  EXPECT_EQ(denied.errors[0].code, "eval_builtin_error");
+  EXPECT_EQ(denied.errors[0].message, "http.send: unallowed host: 127.0.0.1");
+  auto soft = evaluate(*c.policy, Value::empty_object(), "data.t.soft", none);
+  ASSERT_TRUE(soft.ok());
+  EXPECT_EQ(soft.rows[0].expressions[0].value,
+            J(R"({"status_code": 0, "error": {"code": "eval_http_send_internal_error",
+                  "message": "eval_builtin_error: http.send: unallowed host: 127.0.0.1"}})"));
+  auto lookup = evaluate(*c.policy, Value::empty_object(), "data.t.ips", none);
+  ASSERT_FALSE(lookup.ok());
+  EXPECT_EQ(lookup.errors[0].message, "net.lookup_ip_addr: unallowed host: 127.0.0.1");
+  EXPECT_EQ(server.hits("/counter"), 0);
+  // Without strict errors a denied call is undefined, as any failing built-in.
+  QueryOptions lenient;
+  lenient.allow_net = none.allow_net;
+  auto undefined = evaluate(*c.policy, Value::empty_object(), "data.t.body", lenient);
+  EXPECT_TRUE(undefined.ok() && undefined.rows.empty());
+
+  QueryOptions listed = none;
+  listed.allow_net = std::make_shared<const std::vector<std::string>>(std::vector<std::string>{"127.0.0.1"});
+  auto allowed = evaluate(*c.policy, Value::empty_object(), "data.t.body", listed);
+  ASSERT_TRUE(allowed.ok()) << allowed.errors[0].message;
+  EXPECT_EQ(server.hits("/counter"), 1);
+  EXPECT_TRUE(evaluate(*c.policy, Value::empty_object(), "data.t.ips", listed).ok());
+}
+
 }  // namespace
 }  // namespace rego

@@ -137,6 +137,40 @@ decision_logs:
         finally:
             server.close()
 
+    def test_pin_file_and_a_wrong_pin_never_leak(self):
+        """The PIN from a 0600 file works; a group-readable file or a wrong PIN fails closed, and neither PIN
+        shows in the log, the answers or /v1/config."""
+        wrong = "wr0ng-PIN-77341"
+        pin_file = os.path.join(self.tmp, "pin.txt")
+        with open(pin_file, "w") as f:
+            f.write(PIN + "\n")
+
+        def run(config, env, expect_status):
+            server = Server([f"{FIXTURES}/tre.rego"], config=config, env=env)
+            try:
+                status, _, _, raw = server.post("/v1/agent/decide", json.dumps(ACTION))
+                self.assertEqual(status, expect_status, raw)
+                _, _, _, raw_cfg = server.get("/v1/config")
+                _, _, _, raw_status = server.get("/v1/status")
+                seen = raw + raw_cfg + raw_status
+            finally:
+                server.stop()
+            seen += (server.stderr() + server.stdout()).encode()
+            for secret in (PIN, wrong):
+                self.assertNotIn(secret.encode(), seen)
+            return server.stderr()
+
+        env_without_pin = {k: v for k, v in self.env.items() if k != "TREX_HSM_PIN"}
+        file_config = self.config(os.path.join(self.tmp, "log-pinfile")).replace(
+            "pin_env: TREX_HSM_PIN", f"pin_file: {pin_file}")
+        os.chmod(pin_file, 0o600)
+        run(file_config, env_without_pin, 200)
+        os.chmod(pin_file, 0o640)
+        self.assertIn("chmod 600", run(file_config, env_without_pin, 503))
+        wrong_env = dict(self.env, TREX_WRONG_PIN=wrong)
+        stderr = run(self.config(os.path.join(self.tmp, "log-wrongpin"), pin_env="TREX_WRONG_PIN"), wrong_env, 503)
+        self.assertIn("wrong user PIN", stderr)
+
     def test_async_mode(self):
         log_dir = os.path.join(self.tmp, "log-async")
         server = Server([f"{FIXTURES}/tre.rego"], config=self.config(log_dir, "async"), env=self.env)

@@ -3,7 +3,8 @@
 // RAII handles, and JWS signing/verification over OpenSSL 3.
 //
 // Internal to builtins/, plus the loader's bundle signing (load/bundle_signing.cpp), which reuses the JWS,
-// PEM and digest helpers rather than keeping a second copy.
+// PEM and digest helpers rather than keeping a second copy, and the server's client-certificate identity
+// (server/client_identity.cpp), which reuses certificate_json.
 #pragma once
 
 #include <cstdint>

@@ -18,6 +18,7 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <functional>
@@ -148,6 +149,8 @@ std::unique_ptr<ssl::context> make_tls_context(const TlsOptions& o) {
   if (!o.client_cert_pem.empty() || !o.client_key_pem.empty()) {
     ctx->use_certificate_chain(asio::buffer(o.client_cert_pem), ec);
     if (ec) throw Failure{"tls: failed to find any PEM data in certificate input"};
+    if (!o.client_key_passphrase.empty())
+      ctx->set_password_callback([pass = o.client_key_passphrase](std::size_t, ssl::context::password_purpose) { return pass; });
     ctx->use_private_key(asio::buffer(o.client_key_pem), ssl::context::pem, ec);
     if (ec) throw Failure{"tls: failed to find any PEM data in key input"};
   }
@@ -372,6 +375,15 @@ Response perform(const Request& req) {
     auto ref = gourl::parse(location, &err);
     if (!ref) throw HttpError(HttpError::Kind::Network, quoted_op + ": failed to parse Location header \"" + location + "\": " + err);
     gourl::URL next = gourl::resolve_reference(*url, *ref);
+    if (req.allowed_hosts) {
+      std::string host = next.host.substr(0, next.host.find(':'));
+      if (std::find(req.allowed_hosts->begin(), req.allowed_hosts->end(), host) == req.allowed_hosts->end()) {
+        auto e = HttpError(HttpError::Kind::Network, op_name(method) + " \"" + next.string() + "\": unallowed host: " + host);
+        e.op = op_name(method);
+        e.url = next.string();
+        throw e;
+      }
+    }
     if (redirects + 1 > req.max_redirects) {
       throw HttpError(HttpError::Kind::Network, op_name(method) + " \"" + next.string() + "\": stopped after " +
                                                     std::to_string(req.max_redirects) + " redirects");

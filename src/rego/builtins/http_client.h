@@ -24,6 +24,7 @@ struct TlsOptions {
   std::string ca_pem;                  // extra trusted roots (PEM, may hold several)
   std::string client_cert_pem;         // client certificate chain (PEM)
   std::string client_key_pem;          // its private key (PEM)
+  std::string client_key_passphrase;   // decrypts an encrypted client_key_pem
   std::string server_name;             // SNI and the name the certificate must match; default: the URL's host
 };
 
@@ -40,6 +41,9 @@ struct Request {
   int max_redirects = 10;
   TlsOptions tls;
   std::size_t max_body_bytes = 256u << 20;
+  // When set, a redirect to a host not in this list fails (`Get "<url>": unallowed host: <host>`); the first
+  // URL is the caller's to check. Must outlive perform().
+  const std::vector<std::string>* allowed_hosts = nullptr;
 };
 
 struct Response {

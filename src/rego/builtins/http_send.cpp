@@ -503,7 +503,19 @@ Value cache_key(const Value& req) {
   return Value::object(std::move(out));
 }
 
+// OPA's verifyURLHost: the URL's host up to the first ':' must be in capabilities.allow_net, when that is set.
+// Checked before the cache, so a response cached under another allow-list is never handed out.
+void check_url_host(const Value& req, const BuiltinContext& ctx) {
+  const Value* url = req.get("url");
+  if (!ctx.allow_net || !url || !url->is_string()) return;
+  auto u = gourl::parse(url->as_string());
+  if (!u) return;  // the request itself reports the malformed URL
+  std::string host = u->host.substr(0, u->host.find(':'));
+  if (!net_host_allowed(ctx, host)) send_error("unallowed host: " + host);
+}
+
 Value send(const Value& req, BuiltinContext& ctx) {
+  check_url_host(req, ctx);
   Value key = cache_key(req);
   bool use_cache = bool_field(req, "cache");
   bool force_cache = bool_field(req, "force_cache");
@@ -538,6 +550,7 @@ Value send(const Value& req, BuiltinContext& ctx) {
   }
 
   Prepared p = prepare(req);
+  p.req.allowed_hosts = ctx.allow_net;  // redirect targets are checked too, as OPA's CheckRedirect
   if (const Value* m = req.get("max_retry_attempts")) {
     auto n = m->is_number() ? number::to_int64(*m) : std::nullopt;
     if (!n || *n < 0) send_error("invalid value " + text::term(*m) + " for field \"max_retry_attempts\"");

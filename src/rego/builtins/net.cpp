@@ -378,8 +378,9 @@ std::optional<Value> net_cidr_merge(BuiltinArgs a, BuiltinContext&) {
 
 // ---------------------------------------------------------------- net.lookup_ip_addr
 
-std::optional<Value> net_lookup_ip_addr(BuiltinArgs a, BuiltinContext&) {
+std::optional<Value> net_lookup_ip_addr(BuiltinArgs a, BuiltinContext& ctx) {
   const std::string& name = args::string(a, 0);
+  if (!net_host_allowed(ctx, name)) fail("unallowed host: " + name);
   if (auto ip = parse_addr(name)) return Value::set({Value::string(format_addr(*ip))});
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;

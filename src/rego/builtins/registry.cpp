@@ -4,11 +4,17 @@
 // IntOperand, ...), because policies and tests match on those messages.
 #include "rego/builtins/registry.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "rego/number.h"
 
 namespace rego {
+
+bool net_host_allowed(const BuiltinContext& ctx, std::string_view host) {
+  if (!ctx.allow_net) return true;
+  return std::find(ctx.allow_net->begin(), ctx.allow_net->end(), host) != ctx.allow_net->end();
+}
 
 void Registry::add(std::string name, int arity, BuiltinFn fn, bool nondeterministic) {
   Builtin b;

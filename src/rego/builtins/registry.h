@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "rego/value.h"
 
@@ -33,7 +34,13 @@ struct BuiltinContext {
   const Value* input = nullptr;
   // Extra runtime info (opa.runtime()). Null object when not set.
   Value runtime;
+  // OPA's capabilities.allow_net: the hosts http.send and net.lookup_ip_addr may reach. Null = every host
+  // (OPA's default), empty = none.
+  const std::vector<std::string>* allow_net = nullptr;
 };
+
+// Whether `host` may be reached under ctx.allow_net (exact match, as OPA compares).
+bool net_host_allowed(const BuiltinContext& ctx, std::string_view host);
 
 using BuiltinArgs = std::span<const Value>;
 using BuiltinFn = std::optional<Value> (*)(BuiltinArgs args, BuiltinContext& ctx);

@@ -1,0 +1,180 @@
+"""http.send and net.lookup_ip_addr are off in the server unless the host is allowed (OPA's capabilities
+allow_net, enforced by the engine): `--allow-net`, `allow_net` in the configuration or a capabilities file's
+allow_net open single hosts, "*" every host. A denied call fails as OPA's does ("http.send: unallowed host:
+<host>"; undefined unless strict-builtin-errors; an error object with raise_error: false), and no request
+leaves. `trex eval` keeps OPA's default (any host) unless --capabilities restricts it."""
+import http.server
+import json
+import os
+import subprocess
+import tempfile
+import threading
+import unittest
+
+from harness import TREX, Server
+
+POLICY = """package net
+
+url := sprintf("http://%s:%d/%s", [object.get(input, "host", "127.0.0.1"), input.port, object.get(input, "path", "data")])
+
+body := http.send({"method": "GET", "url": url}).body
+
+soft := http.send({"method": "GET", "url": url, "raise_error": false})
+
+redirected := http.send({"method": "GET", "url": url, "enable_redirect": true, "raise_error": false})
+
+addresses := net.lookup_ip_addr("localhost")
+"""
+
+
+class Upstream(http.server.ThreadingHTTPServer):
+    def __init__(self):
+        self.paths = []
+        super().__init__(("127.0.0.1", 0), Handler)
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.server.paths.append(self.path)
+        if self.path == "/redirect":
+            self.send_response(302)
+            self.send_header("Location", f"http://localhost:{self.server.server_address[1]}/data")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = b'{"ok": true}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+class AllowNetTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.policy = os.path.join(cls.tmp.name, "net.rego")
+        with open(cls.policy, "w") as f:
+            f.write(POLICY)
+        cls.upstream = Upstream()
+        cls.port = cls.upstream.server_address[1]
+        threading.Thread(target=cls.upstream.serve_forever, daemon=True).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.upstream.shutdown()
+        cls.upstream.server_close()
+        cls.tmp.cleanup()
+
+    def file(self, name, content):
+        path = os.path.join(self.tmp.name, name)
+        with open(path, "w") as f:
+            f.write(content)
+        return path
+
+    def query(self, server, rule, strict=False, **input):
+        path = f"/v1/data/net/{rule}" + ("?strict-builtin-errors=true" if strict else "")
+        status, body, _, _ = server.post(path, {"input": {"port": self.port, **input}})
+        return status, body
+
+    def assert_denied(self, server):
+        before = len(self.upstream.paths)
+        self.assertEqual(self.query(server, "body"), (200, {}))  # undefined, as OPA without strict errors
+        status, body = self.query(server, "body", strict=True)
+        self.assertEqual(status, 500)
+        self.assertIn({"code": "eval_builtin_error", "message": "http.send: unallowed host: 127.0.0.1"},
+                      [{"code": e["code"], "message": e["message"]} for e in body["errors"]])
+        self.assertEqual(self.query(server, "soft")[1]["result"], {
+            "status_code": 0,
+            "error": {"code": "eval_http_send_internal_error",
+                      "message": "eval_builtin_error: http.send: unallowed host: 127.0.0.1"}})
+        status, body = self.query(server, "addresses", strict=True)
+        self.assertEqual(status, 500)
+        self.assertIn("net.lookup_ip_addr: unallowed host: localhost", json.dumps(body))
+        self.assertEqual(len(self.upstream.paths), before, "a denied request reached the upstream server")
+
+    def assert_allowed(self, server):
+        self.assertEqual(self.query(server, "body"), (200, {"result": {"ok": True}}))
+
+    def test_denied_by_default(self):
+        server = Server([self.policy])
+        try:
+            self.assert_denied(server)
+        finally:
+            server.close()
+
+    def test_allow_net_flag(self):
+        server = Server([self.policy], ["--allow-net", "127.0.0.1,api.example.com"])
+        try:
+            self.assert_allowed(server)
+            # localhost is another host name, not allowed.
+            self.assertEqual(self.query(server, "body", strict=True, host="localhost")[0], 500)
+            status, body = self.query(server, "addresses", strict=True)
+            self.assertIn("net.lookup_ip_addr: unallowed host: localhost", json.dumps(body))
+        finally:
+            server.close()
+
+    def test_redirects_to_other_hosts_are_checked(self):
+        server = Server([self.policy], ["--allow-net", "127.0.0.1"])
+        try:
+            result = self.query(server, "redirected", path="redirect")[1]["result"]
+            self.assertEqual(result["status_code"], 0)
+            self.assertEqual(result["error"], {
+                "code": "eval_http_send_network_error",
+                "message": f'Get "http://localhost:{self.port}/data": unallowed host: localhost'})
+        finally:
+            server.close()
+
+    def test_configuration_key(self):
+        server = Server([self.policy], config="allow_net: [127.0.0.1]\n")
+        try:
+            self.assert_allowed(server)
+        finally:
+            server.close()
+        server = Server([self.policy], config="allow_net: ['*']\n")
+        try:
+            self.assert_allowed(server)
+            self.assertEqual(self.query(server, "redirected", path="redirect")[1]["result"]["body"], {"ok": True})
+        finally:
+            server.close()
+        with self.assertRaises(RuntimeError) as cm:
+            Server([self.policy], config="allow_net: 127.0.0.1\n")
+        self.assertIn("allow_net must be a list of host names", str(cm.exception))
+
+    def test_capabilities_file(self):
+        server = Server([self.policy], ["--capabilities", self.file("caps.json", '{"allow_net": ["127.0.0.1"]}')])
+        try:
+            self.assert_allowed(server)
+        finally:
+            server.close()
+        # Without allow_net the file opens nothing in the server.
+        server = Server([self.policy], ["--capabilities", self.file("caps-none.json", '{"builtins": []}')])
+        try:
+            self.assert_denied(server)
+        finally:
+            server.close()
+
+    def eval(self, *flags):
+        url = f"http://127.0.0.1:{self.port}/data"
+        out = subprocess.run([TREX, "eval", *flags, f'http.send({{"method": "GET", "url": "{url}"}}).body'],
+                             capture_output=True, text=True)
+        return out.returncode, json.loads(out.stdout) if out.stdout.strip() else out.stderr
+
+    def test_eval_keeps_opas_default(self):
+        code, out = self.eval()
+        self.assertEqual(code, 0)
+        self.assertEqual(out["result"][0]["expressions"][0]["value"], {"ok": True})
+        code, out = self.eval("--capabilities", self.file("caps-allow.json", '{"allow_net": ["127.0.0.1"]}'))
+        self.assertEqual(out["result"][0]["expressions"][0]["value"], {"ok": True})
+        code, out = self.eval("--strict-builtin-errors", "--capabilities", self.file("caps-deny.json", '{"allow_net": []}'))
+        self.assertNotEqual(code, 0)
+        self.assertEqual(out["errors"][0]["message"], "http.send: unallowed host: 127.0.0.1")
+        self.assertEqual(out["errors"][0]["code"], "eval_builtin_error")
+
+
+if __name__ == "__main__":
+    unittest.main()
