@@ -174,6 +174,8 @@ class Reader {
           close();
         } else {
           if (obj && !member_key()) return false;
+          // "[" at the end of the text: no value follows (member_key checks this for objects).
+          if (!obj && p_ == end_) return fail(rapidjson::kParseErrorValueInvalid);
           continue;
         }
       } else if (!scalar()) {
