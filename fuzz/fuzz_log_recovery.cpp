@@ -43,12 +43,13 @@ const PublicKey& key() {
   return *k;
 }
 
+// Never destroyed, so the cleanup at exit below can still use it.
 const std::string& work_dir() {
-  static const std::string dir = [] {
+  static const std::string* dir = [] {
     std::string base = fs::exists("/dev/shm") ? "/dev/shm" : fs::temp_directory_path().string();
-    return base + "/trex-fuzz-log-" + std::to_string(::getpid());
+    return new std::string(base + "/trex-fuzz-log-" + std::to_string(::getpid()));
   }();
-  return dir;
+  return *dir;
 }
 
 struct Cleanup {
