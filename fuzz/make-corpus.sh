@@ -10,6 +10,7 @@
 #   - the repository: policies/, examples/ and test fixtures (.rego, .json, bundles);
 #   - fuzz/seeds/<target>/ (hand-written seeds);
 #   - BUILD-DIR/fuzz/fuzz_gen_seeds when built (signed logs, signed JWTs and bundles made with the fuzz keys).
+# TREX_FUZZ_COMPLIANCE_SEEDS=0 leaves the compliance suite out (a small corpus for short CI runs).
 # Files are named by the SHA-1 of their content (as libFuzzer names corpus files), so re-runs add no duplicates.
 # Needs python3 with PyYAML for the compliance part (skipped with a warning otherwise).
 set -euo pipefail
@@ -23,7 +24,9 @@ repo="$(cd "$here/.." && pwd)"
 out="$1"
 build="${2:-}"
 compliance="${TREX_COMPLIANCE_DIR:-}"
-if [[ -z "$compliance" ]]; then
+if [[ "${TREX_FUZZ_COMPLIANCE_SEEDS:-1}" == 0 ]]; then
+  compliance=""  # repository seeds only (CI: a small corpus that loads in seconds)
+elif [[ -z "$compliance" ]]; then
   for c in /work/shared/opa-compliance "$repo/../shared/opa-compliance"; do
     if [[ -d "$c/v1" ]]; then compliance="$c"; break; fi
   done
