@@ -131,6 +131,16 @@ void Formatter::write_ref_items(const std::vector<TermPtr>& items, bool import) 
 // otherwise re-associate (OPA only does so for the three-operand form).
 void Formatter::write_call_term(const Term& t, bool parens) {
   if (is_member(t)) return write_in(t.items, parens);
+  // Unary minus on a non-number, `-x`: the parser's minus(0, x), whose 0 is located at the '-' (ast.h). Written
+  // as an infix minus, that 0 would print as its source text "-" and give `- - x`, which does not parse.
+  const Term* zero = t.name == "minus" && t.items.size() == 2 ? t.items[0].get() : nullptr;
+  if (zero && zero->kind == TermKind::Scalar && zero->loc.known() && zero->loc.text() == "-") {
+    if (parens) w_.write("(");
+    w_.write("-");
+    write_term(*t.items[1], true);
+    if (parens) w_.write(")");
+    return;
+  }
   const char* op = infix_of(t.name);
   if (!op || t.items.size() != 2) return write_plain_call(t);
   if (parens) w_.write("(");
