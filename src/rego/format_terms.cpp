@@ -1,6 +1,7 @@
 // The formatter's terms (format_impl.h): scalars as written, refs, collections (one output row per source row),
 // comprehensions and nested calls.
 #include "rego/format_impl.h"
+#include "rego/number.h"
 
 #include "rego/json.h"
 
@@ -92,8 +93,11 @@ void Formatter::write_scalar(const Term& t) {
     if (q != std::string::npos && (text.back() == '"' || text.back() == '`')) return w_.write(text.substr(q));
     return w_.write(json::write(t.value));
   }
-  if (t.value.is_number() && !text.empty() && (std::isdigit(static_cast<unsigned char>(text[0])) || text[0] == '-')) {
-    return w_.write(text);  // numbers as written
+  // Numbers as written — when the source text is a number literal: the 0 of a unary minus (minus(0, x), ast.h)
+  // is located at the '-' alone, which must print as 0 wherever that term ends up (a rule head's arguments too).
+  if (t.value.is_number() && !text.empty() && (std::isdigit(static_cast<unsigned char>(text[0])) || text[0] == '-') &&
+      number::parse(text)) {
+    return w_.write(text);
   }
   w_.write(json::write(t.value));
 }
