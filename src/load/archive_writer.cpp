@@ -10,8 +10,10 @@
 namespace trex::load {
 
 std::string write_tar_gz(const ArchiveFiles& files, std::string& error) {
-  std::unique_ptr<struct archive, decltype(&archive_write_free)> a(archive_write_new(), &archive_write_free);
+  // `out` first, so it outlives the archive: freeing an archive that failed mid-write (a.'s deleter, on an early
+  // return) still flushes through `writer` into it.
   std::string out;
+  std::unique_ptr<struct archive, decltype(&archive_write_free)> a(archive_write_new(), &archive_write_free);
   auto fail = [&](const char* what) {
     const char* msg = a ? archive_error_string(a.get()) : nullptr;
     error = std::string(what) + ": " + (msg ? msg : "out of memory");

@@ -1,6 +1,7 @@
 // The formatter's terms (format_impl.h): scalars as written, refs, collections (one output row per source row),
 // comprehensions and nested calls.
 #include "rego/format_impl.h"
+#include "rego/number.h"
 
 #include "rego/json.h"
 
@@ -92,8 +93,11 @@ void Formatter::write_scalar(const Term& t) {
     if (q != std::string::npos && (text.back() == '"' || text.back() == '`')) return w_.write(text.substr(q));
     return w_.write(json::write(t.value));
   }
-  if (t.value.is_number() && !text.empty() && (std::isdigit(static_cast<unsigned char>(text[0])) || text[0] == '-')) {
-    return w_.write(text);  // numbers as written
+  // Numbers as written — when the source text is a number literal: the 0 of a unary minus (minus(0, x), ast.h)
+  // is located at the '-' alone, which must print as 0 wherever that term ends up (a rule head's arguments too).
+  if (t.value.is_number() && !text.empty() && (std::isdigit(static_cast<unsigned char>(text[0])) || text[0] == '-') &&
+      number::parse(text)) {
+    return w_.write(text);
   }
   w_.write(json::write(t.value));
 }
@@ -131,6 +135,16 @@ void Formatter::write_ref_items(const std::vector<TermPtr>& items, bool import) 
 // otherwise re-associate (OPA only does so for the three-operand form).
 void Formatter::write_call_term(const Term& t, bool parens) {
   if (is_member(t)) return write_in(t.items, parens);
+  // Unary minus on a non-number, `-x`: the parser's minus(0, x), whose 0 is located at the '-' (ast.h). Written
+  // as an infix minus, that 0 would print as its source text "-" and give `- - x`, which does not parse.
+  const Term* zero = t.name == "minus" && t.items.size() == 2 ? t.items[0].get() : nullptr;
+  if (zero && zero->kind == TermKind::Scalar && zero->loc.known() && zero->loc.text() == "-") {
+    if (parens) w_.write("(");
+    w_.write("-");
+    write_term(*t.items[1], true);
+    if (parens) w_.write(")");
+    return;
+  }
   const char* op = infix_of(t.name);
   if (!op || t.items.size() != 2) return write_plain_call(t);
   if (parens) w_.write("(");

@@ -111,7 +111,9 @@ class ValueSink {
     if (object) {
       std::vector<ObjectEntry> entries;
       entries.reserve((stack_.size() - start) / 2);
-      for (auto it = first; it + 1 < stack_.end(); it += 2) entries.emplace_back(std::move(*it), std::move(*(it + 1)));
+      // Counted, not `it + 1 < end`: that forms a pointer past the end (and offsets a null pointer for `{}`
+      // on an empty stack), which is undefined behaviour.
+      for (auto it = first; stack_.end() - it >= 2; it += 2) entries.emplace_back(std::move(*it), std::move(*(it + 1)));
       stack_.erase(first, stack_.end());
       stack_.push_back(Value::object(std::move(entries)));  // sorts; a repeated key keeps its last value, as Go
     } else {
@@ -172,6 +174,8 @@ class Reader {
           close();
         } else {
           if (obj && !member_key()) return false;
+          // "[" at the end of the text: no value follows (member_key checks this for objects).
+          if (!obj && p_ == end_) return fail(rapidjson::kParseErrorValueInvalid);
           continue;
         }
       } else if (!scalar()) {

@@ -117,6 +117,11 @@ bool decompose(std::string_view text, DecText& out) {
   size_t last = out.digits.find_last_not_of('0');
   out.exp += static_cast<int64_t>(out.digits.size() - 1 - last);
   out.digits.resize(last + 1);
+  // Saturate the magnitude (the exponent of the leading digit, as the number prints: d.ddde+M), not only the
+  // written exponent: 1196e(huge) must print as a literal that reads back as the same number.
+  const int64_t lead_exp = static_cast<int64_t>(out.digits.size()) - 1;
+  if (out.exp + lead_exp > kMaxExp) out.exp = kMaxExp - lead_exp;
+  if (out.exp + lead_exp < -kMaxExp) out.exp = -kMaxExp - lead_exp;
   return true;
 }
 

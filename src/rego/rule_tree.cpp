@@ -98,12 +98,17 @@ void build_rule_tree(CompiledPolicy& policy, Errors& errors) {
     stack.pop_back();
     for (auto& [k, c] : n->children) stack.push_back(c.get());
     if (n->rules.empty() || n->is_function) continue;
+    // Stops at the first rule that differs: rules[0] is checked first, so it has a head value when compared
+    // against (a partial set rule, `p contains x`, has none and may share the node with `p if ...` here, before
+    // the conflict is reported).
     bool same = true;
     for (auto& r : n->rules) {
       if (!r.ground_value || !r.suffix.empty() || r.rule->else_rule ||
           r.rule->head.value->value != n->rules[0].rule->head.value->value ||
-          r.rule->head.value->kind != ast::TermKind::Scalar)
+          r.rule->head.value->kind != ast::TermKind::Scalar) {
         same = false;
+        break;
+      }
     }
     n->all_ground_same = same;
   }
