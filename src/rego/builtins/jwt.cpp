@@ -204,7 +204,10 @@ double constraint_time(const Value& v) {
 
 Constraints parse_constraints(const std::vector<ObjectEntry>& obj, const BuiltinContext& ctx) {
   Constraints c;
-  for (const auto& [k, v] : obj) {
+  for (const auto& entry : obj) {
+    // Not a structured binding: clang 14 cannot capture those in the lambda below.
+    const Value& k = entry.first;
+    const Value& v = entry.second;
     std::string name = k.is_string() ? k.as_string() : json::write(k);
     auto string_constraint = [&](std::string& where) {
       if (!v.is_string()) fail(name + " constraint: must be a string");
