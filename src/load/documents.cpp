@@ -100,7 +100,10 @@ std::optional<rego::Value> parse_data_file(const std::string& name, std::string 
 std::optional<rego::Value> merge_documents(const rego::Value& a, const rego::Value& b) {
   if (!a.is_object() || !b.is_object()) return std::nullopt;
   std::vector<rego::ObjectEntry> out = a.as_object();
-  for (const auto& [k, v] : b.as_object()) {
+  for (const auto& entry : b.as_object()) {
+    // Not a structured binding: clang 14 cannot capture those in a lambda.
+    const rego::Value& k = entry.first;
+    const rego::Value& v = entry.second;
     auto it = std::find_if(out.begin(), out.end(), [&](const rego::ObjectEntry& e) { return e.first == k; });
     if (it == out.end()) {
       out.emplace_back(k, v);
