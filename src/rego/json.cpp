@@ -111,7 +111,7 @@ class ValueSink {
     if (object) {
       std::vector<ObjectEntry> entries;
       entries.reserve((stack_.size() - start) / 2);
-      for (auto it = first; it + 1 < stack_.end(); it += 2) entries.emplace_back(std::move(*it), std::move(*(it + 1)));
+      for (auto it = first; stack_.end() - it >= 2; it += 2) entries.emplace_back(std::move(*it), std::move(*(it + 1)));
       stack_.erase(first, stack_.end());
       stack_.push_back(Value::object(std::move(entries)));  // sorts; a repeated key keeps its last value, as Go
     } else {
