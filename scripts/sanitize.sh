@@ -47,7 +47,6 @@ echo "sanitize: build took $((built - start)) s"
 REPORTS="$BUILD_DIR/sanitizer-reports"
 rm -rf "$REPORTS"
 mkdir -p "$REPORTS"
-SUPP="$ROOT/scripts/sanitizers"
 
 # Exported, so that every process a test starts (trex servers, trex-compat's forked cases, CLI runs) gets them.
 #   detect_leaks=1         LeakSanitizer at exit (processes that _exit or are killed are not checked)
