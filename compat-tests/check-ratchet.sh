@@ -7,6 +7,8 @@
 # per-category summary and the "compliance: ..." line, and fails listing every expected case that no longer
 # passes. Cases that pass but are not listed yet only produce a hint to run update-ratchet.sh: the list
 # grows on purpose, in a commit, never silently. Set TREX_COMPAT_REPORT=FILE.json to keep the full report.
+# TREX_COMPAT_TIMEOUT=SECONDS sets the runner's per-case deadline (--timeout; the default is 10 s, the hard
+# kill at three times that): the sanitizer build (scripts/sanitize.sh) runs slower and raises it.
 set -uo pipefail
 
 if [ "$#" -ne 3 ]; then
@@ -34,7 +36,10 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 report=${TREX_COMPAT_REPORT:-$tmp/report.json}
 
-"$runner" --list-passing "$tmp/passing.txt" --report "$report" "${roots[@]}"
+timeout_args=()
+[ -n "${TREX_COMPAT_TIMEOUT:-}" ] && timeout_args=(--timeout "$TREX_COMPAT_TIMEOUT")
+
+"$runner" "${timeout_args[@]}" --list-passing "$tmp/passing.txt" --report "$report" "${roots[@]}"
 rc=$?
 # 0 = all passed, 1 = some failed (normal while the engine grows); anything else means the runner broke.
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then

@@ -11,6 +11,13 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config g++
 )
 
+# ---- the sanitizer build (scripts/sanitize.sh: ASan + UBSan + LSan, run by scripts/test.sh) ----
+PACKAGES+=(
+  clang-14            # the sanitizer build's compiler (libFuzzer coverage too, for the fuzz targets)
+  libclang-rt-14-dev  # the sanitizer runtimes (libclang_rt.asan, .ubsan, libFuzzer)
+  llvm-14             # llvm-symbolizer: function names and file:line in sanitizer reports
+)
+
 # ---- libraries of the Rego engine, the CLI and the compliance runner ----
 PACKAGES+=(
   rapidjson-dev    # JSON reader/writer (SAX straight into rego::Value)

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Builds trex and runs every test: unit tests, CLI integration tests and the OPA compliance suite
-# (measured against the ratchet list compat-tests/expected-pass.txt).
+# (measured against the ratchet list compat-tests/expected-pass.txt); then builds it again with
+# AddressSanitizer + UndefinedBehaviorSanitizer (clang, build-asan/) and runs the whole suite once more
+# under them (scripts/sanitize.sh).
 #
 #   bash scripts/test.sh
+#   TREX_SKIP_SANITIZE=1 bash scripts/test.sh   # the normal build and tests only (quick local runs)
 #
 # The compliance cases are looked for in $TREX_COMPLIANCE_DIR, else ../shared/opa-compliance next to the
 # repository (see README.md for fetching them from OPA's repository).
@@ -27,3 +30,9 @@ JOBS="${TREX_JOBS:-2}"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DTREX_COMPLIANCE_DIR="$COMPLIANCE_DIR"
 cmake --build build -j "$JOBS"
 ctest --test-dir build --output-on-failure -j "$JOBS"
+
+if [ "${TREX_SKIP_SANITIZE:-0}" = "1" ]; then
+  echo "test: sanitizer build skipped (TREX_SKIP_SANITIZE=1)"
+else
+  TREX_COMPLIANCE_DIR="$COMPLIANCE_DIR" bash scripts/sanitize.sh
+fi

@@ -14,6 +14,10 @@ import unittest
 
 TREX = os.environ.get("TREX_BIN", "trex")
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
+# Multiplies the harness's waits (server start-up, client sockets, shutdown): the sanitizer build
+# (scripts/sanitize.sh) runs trex several times slower and sets it. Only limits on how long to wait for
+# something scale, never what a test expects of the server.
+TIME_SCALE = float(os.environ.get("TREX_TEST_TIME_SCALE", "1"))
 
 
 class Server:
@@ -37,7 +41,7 @@ class Server:
         self.port = self._wait_for_port()
 
     def _wait_for_port(self):
-        deadline = time.time() + 20
+        deadline = time.time() + 20 * TIME_SCALE
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError("trex exited with %s: %s" % (self.proc.returncode, self.stderr()))
@@ -60,7 +64,7 @@ class Server:
             return f.read()
 
     def conn(self, timeout=10):
-        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout * TIME_SCALE)
 
     def request(self, method, path, body=None, headers=None, raw=False):
         """Returns (status, parsed JSON body or None, headers dict, raw bytes)."""
@@ -92,7 +96,7 @@ class Server:
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
             try:
-                self.proc.wait(timeout)
+                self.proc.wait(timeout * TIME_SCALE)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
