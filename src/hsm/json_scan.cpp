@@ -1,22 +1,12 @@
 // SAX-based JSON scanning and compaction (see json_scan.h).
 #include "hsm/json_scan.h"
 
-// RapidJSON 1.1.0 (Debian's) computes `stackTop_ + n > stackEnd_` while its stack is still null
-// (internal::Stack::Reserve, on the first push of every parse): a non-zero offset applied to a null pointer,
-// undefined behaviour that UBSan reports and aborts on (fixed upstream after 1.1.0). Harmless as compiled, so
-// RapidJSON's own functions are exempt from that single check; trex's code here stays fully checked.
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((no_sanitize("pointer-overflow"))), apply_to = function)
-#endif
 #include <rapidjson/encodedstream.h>
 #include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
-#if defined(__clang__)
-#pragma clang attribute pop
-#endif
 
 #include <algorithm>
 

@@ -13,19 +13,9 @@
 
 #include "rego/builtins/jsonschema.h"
 
-// RapidJSON 1.1.0 (Debian's) does pointer arithmetic on the null member array of an empty object
-// (GenericMemberIterator::operator+ from MemberEnd(), reached through valijson's adapter): undefined behaviour
-// that UBSan reports and aborts on, harmless as compiled and fixed upstream after 1.1.0. These third-party
-// headers' functions are exempt from that single check (pointer-overflow); trex's code stays fully checked.
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((no_sanitize("pointer-overflow"))), apply_to = function)
-#endif
 #include <valijson/adapters/rapidjson_adapter.hpp>  // before any RapidJSON header (it sets RAPIDJSON_ASSERT)
 
 #include <rapidjson/document.h>
-#if defined(__clang__)
-#pragma clang attribute pop
-#endif
 #include <re2/re2.h>
 
 #include <arpa/inet.h>
