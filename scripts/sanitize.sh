@@ -11,7 +11,8 @@
 # Every sanitizer report of every process goes to a file in build-asan/sanitizer-reports/ (log_path), so
 # reports from processes whose stderr a test swallows (a server started by a Python test, a forked compliance
 # case) are not lost: the script prints them all at the end and fails when there is any, even if every test
-# passed. Third-party reports are suppressed narrowly in scripts/sanitizers/*.supp (each entry says why).
+# passed. Third-party code is exempted at compile time, narrowly, in scripts/sanitizers/ubsan-ignorelist.txt
+# (each entry says why); TREX_LSAN_SUPPRESSIONS may name a LeakSanitizer suppressions file.
 #
 # scripts/test.sh runs this after the normal build and tests; TREX_SKIP_SANITIZE=1 skips it there.
 set -euo pipefail

@@ -2,10 +2,11 @@
 # Builds trex and runs every test: unit tests, CLI integration tests and the OPA compliance suite
 # (measured against the ratchet list compat-tests/expected-pass.txt); then builds it again with
 # AddressSanitizer + UndefinedBehaviorSanitizer (clang, build-asan/) and runs the whole suite once more
-# under them (scripts/sanitize.sh).
+# under them (scripts/sanitize.sh), and last runs every libFuzzer target for a short, bounded time in that
+# same build (fuzz/ci.sh; TREX_FUZZ_SECONDS per target, default 30).
 #
 #   bash scripts/test.sh
-#   TREX_SKIP_SANITIZE=1 bash scripts/test.sh   # the normal build and tests only (quick local runs)
+#   TREX_SKIP_SANITIZE=1 bash scripts/test.sh   # the normal build and tests only, no sanitizers or fuzzing
 #
 # The compliance cases are looked for in $TREX_COMPLIANCE_DIR, else ../shared/opa-compliance next to the
 # repository (see README.md for fetching them from OPA's repository).
@@ -35,4 +36,5 @@ if [ "${TREX_SKIP_SANITIZE:-0}" = "1" ]; then
   echo "test: sanitizer build skipped (TREX_SKIP_SANITIZE=1)"
 else
   TREX_COMPLIANCE_DIR="$COMPLIANCE_DIR" bash scripts/sanitize.sh
+  TREX_COMPLIANCE_DIR="$COMPLIANCE_DIR" TREX_FUZZ_SECONDS="${TREX_FUZZ_SECONDS:-30}" bash fuzz/ci.sh build-asan
 fi
