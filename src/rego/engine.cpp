@@ -59,25 +59,35 @@ int64_t now_ns() {
       .count();
 }
 
+// The per-query state of built-ins and of the evaluator, from the caller's options.
+BuiltinContext builtin_context(const QueryOptions& opts, std::unordered_map<std::string, Value>& memo) {
+  BuiltinContext bctx;
+  bctx.now_ns = opts.now_ns ? opts.now_ns : now_ns();
+  bctx.strict = opts.strict_builtin_errors;
+  bctx.memo = &memo;
+  bctx.allow_net = opts.allow_net.get();
+  bctx.input = opts.input ? &*opts.input : nullptr;
+  bctx.cancel = {opts.cancel, opts.deadline};
+  return bctx;
+}
+
+eval::EvalOptions eval_options(const QueryOptions& opts) {
+  eval::EvalOptions eo;
+  eo.strict_builtin_errors = opts.strict_builtin_errors;
+  eo.cancel = {opts.cancel, opts.deadline};
+  eo.print = &opts.print;
+  return eo;
+}
+
 QueryResult run_query(const CompiledPolicy& policy, const CompiledQuery& q, const Value& data,
                       const QueryOptions& opts) {
   QueryResult result;
   try {
     std::unordered_map<std::string, Value> memo;
-    BuiltinContext bctx;
-    bctx.now_ns = opts.now_ns ? opts.now_ns : now_ns();
-    bctx.strict = opts.strict_builtin_errors;
-    bctx.memo = &memo;
-    bctx.allow_net = opts.allow_net.get();
-    eval::EvalOptions eo;
-    eo.strict_builtin_errors = opts.strict_builtin_errors;
-    eo.cancel = opts.cancel;
-    eo.deadline = opts.deadline;
-    eo.print = &opts.print;
+    BuiltinContext bctx = builtin_context(opts, memo);
+    eval::EvalOptions eo = eval_options(opts);
     eo.tracer = opts.tracer;
-    const Value* input = opts.input ? &*opts.input : nullptr;
-    bctx.input = input;
-    eval::Evaluator ev(policy, data, input, bctx, eo);
+    eval::Evaluator ev(policy, data, bctx.input, bctx, eo);
     eval::Frame frame(q.num_slots);
     ev.track_expression_values(q.body.size());
     ev.run(q.body, frame, [&](eval::Frame& fr) {
@@ -159,19 +169,9 @@ std::optional<Value> evaluate_path(const CompiledPolicy& policy, const Value& da
                                    const QueryOptions& opts, Errors& errors) {
   try {
     std::unordered_map<std::string, Value> memo;
-    BuiltinContext bctx;
-    bctx.now_ns = opts.now_ns ? opts.now_ns : now_ns();
-    bctx.strict = opts.strict_builtin_errors;
-    bctx.memo = &memo;
-    bctx.allow_net = opts.allow_net.get();
-    eval::EvalOptions eo;
-    eo.strict_builtin_errors = opts.strict_builtin_errors;
-    eo.cancel = opts.cancel;
-    eo.deadline = opts.deadline;
-    eo.print = &opts.print;
-    const Value* input = opts.input ? &*opts.input : nullptr;
-    bctx.input = input;
-    eval::Evaluator ev(policy, data, input, bctx, eo);
+    BuiltinContext bctx = builtin_context(opts, memo);
+    eval::EvalOptions eo = eval_options(opts);
+    eval::Evaluator ev(policy, data, bctx.input, bctx, eo);
     std::optional<Value> doc = ev.document(path);
     if (ev.builtin_error()) {
       errors.push_back(*ev.builtin_error());

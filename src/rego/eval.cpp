@@ -15,11 +15,7 @@ void Evaluator::fail(const char* code, std::string message, const Location& loc)
 }
 
 void Evaluator::check_cancel() {
-  if (opts_.cancel && opts_.cancel->load(std::memory_order_relaxed))
-    throw RegoError(code::kCancel, "caller cancelled query execution");
-  if (opts_.deadline != std::chrono::steady_clock::time_point{} &&
-      std::chrono::steady_clock::now() > opts_.deadline)
-    throw RegoError(code::kCancel, "query timed out: the evaluation time limit was reached");
+  if (const char* why = opts_.cancel.reason()) throw RegoError(code::kCancel, why);
 }
 
 const Value* Evaluator::var_value(const Term& v, const Frame& f) const {

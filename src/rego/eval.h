@@ -66,8 +66,7 @@ struct Frame {
 
 struct EvalOptions {
   bool strict_builtin_errors = false;
-  const std::atomic<bool>* cancel = nullptr;
-  std::chrono::steady_clock::time_point deadline{};  // epoch = none
+  Cancellation cancel;  // the query's flag and deadline (also handed to built-ins through BuiltinContext)
   const std::function<void(const std::string&)>* print = nullptr;  // print() output; null or empty discards
   Tracer* tracer = nullptr;  // explain events; null = no tracing
 };

@@ -136,6 +136,16 @@ void log_request(ServerContext& ctx, const RequestSummary& req, const HttpRespon
                    {"resp_duration", Value::floating(std::chrono::duration<double, std::milli>(elapsed).count())}});
 }
 
+// An answer over server.limits.max_response_bytes is not sent: the client gets OPA's error shape instead.
+void limit_response_size(const ServerContext& ctx, HttpResponse& res) {
+  if (res.body.size() <= ctx.config.max_response_bytes) return;
+  const size_t size = res.body.size();
+  res.headers.clear();
+  respond_error(res, 500, api_code::kInternal,
+                "response of " + std::to_string(size) + " bytes exceeds server.limits.max_response_bytes (" +
+                    std::to_string(ctx.config.max_response_bytes) + ")");
+}
+
 }  // namespace
 
 void handle_request(ServerContext& ctx, const HttpRequest& req, HttpResponse& res) {
@@ -147,6 +157,7 @@ void handle_request(ServerContext& ctx, const HttpRequest& req, HttpResponse& re
     res.later = [&ctx, inner = std::move(inner), start, h,
                  summary = RequestSummary{req.remote_addr, req.method, req.path}](auto complete) {
       inner([&ctx, complete = std::move(complete), start, h, summary](HttpResponse done) {
+        limit_response_size(ctx, done);
         auto elapsed = std::chrono::steady_clock::now() - start;
         ctx.metrics.record_request(h, summary.method, done.status, elapsed);
         log_request(ctx, summary, done, elapsed);
@@ -155,6 +166,7 @@ void handle_request(ServerContext& ctx, const HttpRequest& req, HttpResponse& re
     };
     return;
   }
+  limit_response_size(ctx, res);
   auto elapsed = std::chrono::steady_clock::now() - start;
   ctx.metrics.record_request(h, req.method, res.status, elapsed);
   if (logging_requests(ctx)) log_request(ctx, {req.remote_addr, req.method, req.path}, res, elapsed);

@@ -159,6 +159,7 @@ bool parse_config(const Value& raw, ServerConfig& out, std::string& error) {
             read_int(raw, {"server", "encoding", "gzip", "compression_level"}, level, error) &&
             read_size(raw, {"server", "limits", "max_connections"}, h.max_connections, error) &&
             read_size(raw, {"server", "limits", "max_header_bytes"}, h.max_header_bytes, error) &&
+            read_size(raw, {"server", "limits", "max_response_bytes"}, out.max_response_bytes, error) &&
             read_ms(raw, {"server", "limits", "read_timeout_ms"}, h.read_timeout, error) &&
             read_ms(raw, {"server", "limits", "idle_timeout_ms"}, h.idle_timeout, error) &&
             read_ms(raw, {"server", "limits", "query_timeout_ms"}, out.query_timeout, error);

@@ -9,7 +9,7 @@
 // trex's agent endpoint: agent.decision, agent.max_tracked_decisions; immutable.
 // trex's allow_net: the hosts policies may reach with http.send / net.lookup_ip_addr (none by default).
 // trex's own limits live under server.limits: max_connections, max_header_bytes, query_timeout_ms,
-// read_timeout_ms, idle_timeout_ms.
+// read_timeout_ms, idle_timeout_ms, max_response_bytes.
 #pragma once
 
 #include <chrono>
@@ -35,6 +35,9 @@ struct ServerConfig {
   bool decision_logs_console = false;
   HttpServerOptions http;
   std::chrono::milliseconds query_timeout{0};  // 0 = no limit
+  // server.limits.max_response_bytes: a larger answer (a policy that builds a huge document) is replaced by a
+  // 500 internal_error instead of being sent. As large as the default request body limit.
+  size_t max_response_bytes = 256u << 20;
   std::chrono::milliseconds shutdown_grace{10000};
   // The agent endpoint (POST /v1/agent/decide): the default decision document (agent.decision) and how many
   // recent decision ids are remembered for outcome reports (agent.max_tracked_decisions).

@@ -1,4 +1,7 @@
 // Evaluator corner cases through the public engine API (engine.h).
+#include <atomic>
+#include <chrono>
+
 #include <gtest/gtest.h>
 
 #include "rego/engine.h"
@@ -220,3 +223,29 @@ TEST(Eval, LiteralOperandOfTheWrongKindIsACompileTimeTypeError) {
 }
 
 }  // namespace
+
+// A deadline stops a query even inside one long built-in call: numbers.range over 10^12 numbers checks it as it
+// goes (OPA's Halt with eval_cancel_error) instead of allocating until memory runs out. The cancel flag too.
+TEST(Eval, DeadlineAndCancelStopLongRanges) {
+  auto c = rego::compile({{"test.rego", "package t\n"}});
+  ASSERT_TRUE(c.errors.empty());
+  for (const char* name : {"numbers.range", "numbers.range_step"}) {
+    const std::string step = std::string(name) == "numbers.range_step" ? ", 1" : "";
+    for (const char* bounds : {"1, 1000000000000", "100000000000000000000000, 1"}) {
+      rego::QueryOptions opts;
+      opts.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(20);
+      auto r = rego::evaluate(*c.policy, J("{}"), std::string("count(") + name + "(" + bounds + step + "))", opts);
+      ASSERT_EQ(r.errors.size(), 1u) << name << "(" << bounds << ")";
+      EXPECT_EQ(r.errors[0].code, "eval_cancel_error");
+      EXPECT_EQ(r.errors[0].message, std::string(name) + ": timed out before generating all numbers in range");
+    }
+  }
+  std::atomic<bool> cancelled{true};
+  rego::QueryOptions opts;
+  opts.cancel = &cancelled;
+  auto r = rego::evaluate(*c.policy, J("{}"), "count(numbers.range(1, 1000000000000))", opts);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].code, "eval_cancel_error");
+  // Without a deadline a range of ordinary size is unaffected.
+  EXPECT_EQ(eval("package t\n", "count(numbers.range(1, 200000))"), "200000");
+}

@@ -1,6 +1,7 @@
 """Hostile policies and inputs do not take the server down: a recursive policy is refused with
-rego_recursion_error, a 10,000-deep input is evaluated (or refused) with an answer, and other requests keep
-being served meanwhile."""
+rego_recursion_error, a 10,000-deep input is evaluated (or refused) with an answer, a built-in that would run
+(and allocate) for hours is stopped at the query time limit, an oversized result is not sent, and other
+requests keep being served meanwhile."""
 import json
 import threading
 import unittest
@@ -53,6 +54,48 @@ class HostileInputTest(ServerTestCase):
         self.assertEqual(status, 400)
         self.assertIn("nesting too deep", resp["message"])
         self.assertEqual(self.server.get("/health")[0], 200)
+
+
+HUGE_POLICY = """package huge
+
+n := count(numbers.range(1, 1000000000000))
+
+big := numbers.range(1, 100000)
+"""
+
+
+class RuntimeLimitsTest(ServerTestCase):
+    PATHS = ("authz.rego", "data.json")
+    ARGS = ("--set", "server.limits.query_timeout_ms=100", "--set", "server.limits.max_response_bytes=100000")
+
+    def test_long_builtin_is_stopped_at_the_time_limit(self):
+        self.assertEqual(self.server.put("/v1/policies/huge.rego", HUGE_POLICY)[0], 200)
+        results = {}
+
+        def hostile():
+            results["huge"] = self.server.post("/v1/data/huge/n", {"input": {}})
+
+        t = threading.Thread(target=hostile)
+        t.start()
+        for _ in range(10):
+            status, resp, _, _ = self.server.post("/v1/data/authz/allow", {"input": {"user": "alice"}})
+            self.assertEqual((status, resp), (200, {"result": True}))
+        t.join(60)
+        status, body, _, _ = results["huge"]
+        self.assertEqual(status, 500)
+        self.assertEqual(body["errors"][0]["code"], "eval_cancel_error")
+        self.assertEqual(body["errors"][0]["message"],
+                         "numbers.range: timed out before generating all numbers in range")
+
+    def test_oversized_result_is_not_sent(self):
+        self.assertEqual(self.server.put("/v1/policies/huge.rego", HUGE_POLICY)[0], 200)
+        status, body, _, _ = self.server.post("/v1/data/huge/big", {"input": {}})
+        self.assertEqual(status, 500)
+        self.assertEqual(body["code"], "internal_error")
+        self.assertRegex(body["message"],
+                         r"^response of \d+ bytes exceeds server.limits.max_response_bytes \(100000\)$")
+        status, body, _, _ = self.server.post("/v1/data/authz/allow", {"input": {"user": "alice"}})
+        self.assertEqual((status, body), (200, {"result": True}))
 
 
 if __name__ == "__main__":

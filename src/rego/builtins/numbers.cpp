@@ -5,6 +5,7 @@
 #include <random>
 
 #include "rego/builtins/registry.h"
+#include "rego/error.h"
 #include "rego/number.h"
 
 namespace rego {
@@ -70,8 +71,17 @@ const Value& big_integer(BuiltinArgs a, size_t i) {
   return v;
 }
 
-// Inclusive range from x toward y (descending when x > y) in steps of `step` (> 0).
-Value make_range(const Value& x, const Value& y, const Value& step) {
+// Every this many numbers, a range checks whether its query was cancelled or timed out: a span of 10^12 would
+// otherwise run (and allocate) far past any deadline inside this one call.
+constexpr uint64_t kCancelCheckInterval = 1 << 16;
+
+[[noreturn]] void range_timed_out(const char* name) {
+  throw RegoError(code::kCancel, std::string(name) + ": timed out before generating all numbers in range");
+}
+
+// Inclusive range from x toward y (descending when x > y) in steps of `step` (> 0). `name` is the built-in's,
+// for the timeout error (OPA's text).
+Value make_range(const Value& x, const Value& y, const Value& step, const BuiltinContext& ctx, const char* name) {
   std::vector<Value> out;
   auto sx = number::to_int64(x), sy = number::to_int64(y), ss = number::to_int64(step);
   if (sx && sy && ss) {
@@ -82,6 +92,7 @@ Value make_range(const Value& x, const Value& y, const Value& step) {
     const uint64_t n = span / static_cast<uint64_t>(st) + 1;
     out.reserve(static_cast<size_t>(std::min<uint64_t>(n, 1u << 20)));
     for (uint64_t k = 0; k < n; ++k) {
+      if ((k + 1) % kCancelCheckInterval == 0 && ctx.cancel.reason()) range_timed_out(name);
       const uint64_t off = k * static_cast<uint64_t>(st);
       out.push_back(Value::integer(from <= to ? static_cast<int64_t>(static_cast<uint64_t>(from) + off)
                                               : static_cast<int64_t>(static_cast<uint64_t>(from) - off)));
@@ -91,24 +102,25 @@ Value make_range(const Value& x, const Value& y, const Value& step) {
   const bool ascending = Value::compare(x, y) <= 0;
   for (Value i = x; ascending ? Value::compare(i, y) <= 0 : Value::compare(i, y) >= 0;
        i = ascending ? number::add(i, step) : number::subtract(i, step)) {
+    if ((out.size() + 1) % kCancelCheckInterval == 0 && ctx.cancel.reason()) range_timed_out(name);
     out.push_back(i);
   }
   return Value::array(std::move(out));
 }
 
-std::optional<Value> numbers_range(BuiltinArgs a, BuiltinContext&) {
+std::optional<Value> numbers_range(BuiltinArgs a, BuiltinContext& ctx) {
   const Value& x = big_integer(a, 0);
   const Value& y = big_integer(a, 1);
-  return make_range(x, y, Value::integer(1));
+  return make_range(x, y, Value::integer(1), ctx, "numbers.range");
 }
 
-std::optional<Value> numbers_range_step(BuiltinArgs a, BuiltinContext&) {
+std::optional<Value> numbers_range_step(BuiltinArgs a, BuiltinContext& ctx) {
   // OPA checks the step first when all three are machine integers, and last otherwise; the error is the same.
   const Value& x = big_integer(a, 0);
   const Value& y = big_integer(a, 1);
   const Value& step = big_integer(a, 2);
   if (Value::compare(step, Value::integer(0)) <= 0) fail("numbers.range_step: step must be a positive integer");
-  return make_range(x, y, step);
+  return make_range(x, y, step, ctx, "numbers.range_step");
 }
 
 // Non-deterministic, but the same (str, n) within one query yields the same number (OPA caches per query; the

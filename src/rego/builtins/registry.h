@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "rego/cancellation.h"
 #include "rego/value.h"
 
 namespace rego {
@@ -37,6 +38,9 @@ struct BuiltinContext {
   // OPA's capabilities.allow_net: the hosts http.send and net.lookup_ip_addr may reach. Null = every host
   // (OPA's default), empty = none.
   const std::vector<std::string>* allow_net = nullptr;
+  // The query's cancellation flag and deadline. A built-in that may loop for long checks it now and then and
+  // throws RegoError(code::kCancel, …) (OPA's Halt: the query ends with eval_cancel_error).
+  Cancellation cancel;
 };
 
 // Whether `host` may be reached under ctx.allow_net (exact match, as OPA compares).
