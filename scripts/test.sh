@@ -25,6 +25,12 @@ else
   echo "test: no OPA compliance cases at $COMPLIANCE_DIR (set TREX_COMPLIANCE_DIR, see README.md)"
 fi
 
+# ccache: paths relative to the repository's parent, and no working directory in the hash, so a fresh clone
+# in any folder (CI's) reuses the objects of earlier builds on the same machine. Both are ccache defaults
+# otherwise; a user's own settings win.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$(cd "$ROOT/.." && pwd)}"
+export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
+
 # Two jobs at most by default: the machines this runs on are small and shared.
 JOBS="${TREX_JOBS:-2}"
 
