@@ -26,8 +26,8 @@ else
 fi
 
 # ccache: paths relative to the repository's parent, and no working directory in the hash, so a fresh clone
-# in any folder (CI's) reuses the objects of earlier builds on the same machine. Both are ccache defaults
-# otherwise; a user's own settings win.
+# in any folder (CI's) reuses the objects of earlier builds on the same machine. Settings already in the
+# environment win.
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$(cd "$ROOT/.." && pwd)}"
 export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
 
