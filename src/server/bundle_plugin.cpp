@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "load/bundle.h"
+#include "load/documents.h"
 #include "server/api.h"
 #include "server/config.h"
 #include "server/decision_log.h"
@@ -38,15 +39,6 @@ bool read_delay(const Value& polling, const std::string& where, const char* key,
     return false;
   }
   out = std::chrono::seconds(v->as_int());
-  return true;
-}
-
-bool read_text_file(const std::string& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
   return true;
 }
 
@@ -212,10 +204,10 @@ std::string BundlePlugin::persisted_path(const std::string& name) const {
 void BundlePlugin::start() {
   for (auto& st : states_) {
     if (!st->src.persist) continue;
-    std::string bytes;
-    if (!read_text_file(persisted_path(st->src.name), bytes)) continue;
     std::string error;
-    if (activate(*st, bytes, error)) {
+    auto bytes = load::read_file(persisted_path(st->src.name), error);
+    if (!bytes) continue;  // nothing persisted yet
+    if (activate(*st, *bytes, error)) {
       if (ctx_.logger)
         ctx_.logger->log(LogLevel::Info, "Bundle loaded from disk and activated successfully.",
                          {{"name", Value::string(st->src.name)}, {"revision", Value::string(st->status.active_revision)}});

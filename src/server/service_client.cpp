@@ -1,9 +1,7 @@
 // Requests to configured services (service_client.h).
 #include "server/service_client.h"
 
-#include <fstream>
-#include <sstream>
-
+#include "load/documents.h"
 #include "server/config.h"
 
 namespace trex::server {
@@ -17,15 +15,6 @@ const Value* string_at(const Value& v, const char* key) {
   return s && s->is_string() ? s : nullptr;
 }
 
-bool read_text_file(const std::string& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
-  return static_cast<bool>(in) || in.eof();
-}
-
 // A key that, when present, must have one type: "services.acme.tls.ca_cert must be a string".
 bool typed(const Value* v, bool want_string, const std::string& where, std::string& error) {
   if (!v || (want_string ? v->is_string() : v->is_boolean())) return true;
@@ -36,10 +25,13 @@ bool typed(const Value* v, bool want_string, const std::string& where, std::stri
 bool read_file_key(const Value* path, const std::string& where, std::string& out, std::string& error) {
   if (!typed(path, true, where, error)) return false;
   if (!path) return true;
-  if (!read_text_file(path->as_string(), out)) {
+  std::string read_error;
+  auto text = load::read_file(path->as_string(), read_error);
+  if (!text) {
     error = "invalid configuration: " + where + ": cannot read " + path->as_string();
     return false;
   }
+  out = std::move(*text);
   return true;
 }
 

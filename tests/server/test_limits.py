@@ -8,6 +8,16 @@ import unittest
 
 from harness import ServerTestCase
 
+
+def while_serving(test, hostile, requests=20):
+    """Runs hostile() on its own thread while `requests` ordinary decisions are asked for and answered."""
+    t = threading.Thread(target=hostile)
+    t.start()
+    for _ in range(requests):
+        status, resp, _, _ = test.server.post("/v1/data/authz/allow", {"input": {"user": "alice"}})
+        test.assertEqual((status, resp), (200, {"result": True}))
+    t.join(60)
+
 DEEP_POLICY = """package deep
 
 marshalled := json.marshal(input)
@@ -40,12 +50,7 @@ class HostileInputTest(ServerTestCase):
             results["deep"] = [self.server.post(f"/v1/data/deep/{rule}", body)[0]
                                for rule in ("marshalled", "walked", "same")]
 
-        t = threading.Thread(target=hostile)
-        t.start()
-        for _ in range(20):
-            status, resp, _, _ = self.server.post("/v1/data/authz/allow", {"input": {"user": "alice"}})
-            self.assertEqual((status, resp), (200, {"result": True}))
-        t.join(60)
+        while_serving(self, hostile)
         self.assertEqual(len(results["deep"]), 3)
         for status in results["deep"]:
             self.assertIn(status, (200, 400, 500))  # an answer, never a dropped connection
@@ -75,12 +80,7 @@ class RuntimeLimitsTest(ServerTestCase):
         def hostile():
             results["huge"] = self.server.post("/v1/data/huge/n", {"input": {}})
 
-        t = threading.Thread(target=hostile)
-        t.start()
-        for _ in range(10):
-            status, resp, _, _ = self.server.post("/v1/data/authz/allow", {"input": {"user": "alice"}})
-            self.assertEqual((status, resp), (200, {"result": True}))
-        t.join(60)
+        while_serving(self, hostile, requests=10)
         status, body, _, _ = results["huge"]
         self.assertEqual(status, 500)
         self.assertEqual(body["errors"][0]["code"], "eval_cancel_error")
