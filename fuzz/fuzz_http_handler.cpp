@@ -159,7 +159,7 @@ std::unique_ptr<ServerContext> make_context(bool authz, bool immutable) {
   auto ctx = std::make_unique<ServerContext>();
   ctx->config.query_timeout = std::chrono::milliseconds(2000);  // a runaway policy ends in an error
   ctx->config.immutable = immutable;
-  ctx->config.authentication_token = authz;
+  ctx->config.authentication = authz ? Authentication::Token : Authentication::Off;
   ctx->config.authorization_basic = authz;
   ctx->version = "fuzz";
   ctx->started = std::chrono::system_clock::time_point{};  // deterministic uptime base
