@@ -74,6 +74,9 @@ struct SignedLog::Impl {
   std::condition_variable done_cv;  // sync appenders wait for their tickets
   std::deque<Item> queue;
   std::vector<Completion> completions;  // callbacks to run once the lock is released
+  // Tickets of finished batches (ok and error set), released after those batches' callbacks have run, so a
+  // flush() that returns has seen every earlier append_async answered.
+  std::vector<Ticket*> finished_tickets;
   size_t queued_records = 0;  // records (not barriers) in queue
   size_t waiters = 0;         // items in queue with a ticket: someone is blocked, don't linger
   bool stopping = false;
@@ -91,14 +94,20 @@ struct SignedLog::Impl {
   bool enqueue(std::string_view kind, std::string_view record_json, Ticket* ticket,
                std::function<void(bool, const std::string&)>* callback, std::unique_lock<std::mutex>& lk,
                std::string& error, std::string* compact_record = nullptr);
-  // Runs the collected append_async callbacks without the lock (they may take other locks), then relocks.
+  // Runs the collected append_async callbacks without the lock (they may take other locks), relocks, then
+  // releases the finished tickets.
   void run_completions(std::unique_lock<std::mutex>& lk) {
-    if (completions.empty()) return;
-    std::vector<Completion> todo;
-    todo.swap(completions);
-    lk.unlock();
-    for (auto& c : todo) c.callback(c.ok, c.error);
-    lk.lock();
+    if (!completions.empty()) {
+      std::vector<Completion> todo;
+      todo.swap(completions);
+      lk.unlock();
+      for (auto& c : todo) c.callback(c.ok, c.error);
+      lk.lock();
+    }
+    if (finished_tickets.empty()) return;
+    for (Ticket* t : finished_tickets) t->done = true;
+    finished_tickets.clear();
+    done_cv.notify_all();
   }
   void finish(std::vector<Item>& batch, bool ok, bool sign_failed, const std::string& error,
               std::unique_lock<std::mutex>& lk);
@@ -317,15 +326,14 @@ void SignedLog::Impl::run() {
         if (!item.kind.empty()) ++stats.dropped;
         std::string why = "the signed log closed before the record could be signed: " + error;
         if (item.ticket) {
-          item.ticket->done = true;
           item.ticket->error = why;
+          finished_tickets.push_back(item.ticket);
         }
         if (item.callback) completions.push_back({std::move(item.callback), false, why});
       }
       queue.clear();
       queued_records = waiters = 0;
       checkpoint_due = false;
-      done_cv.notify_all();
       run_completions(lk);
       break;
     } else if (!queue.empty() || checkpoint_due) {
@@ -344,7 +352,7 @@ void SignedLog::Impl::finish(std::vector<Item>& batch, bool ok, bool sign_failed
       if (!item.kind.empty()) ++stats.records;
       if (item.ticket) {
         item.ticket->ok = true;
-        item.ticket->done = true;
+        finished_tickets.push_back(item.ticket);
       }
       if (item.callback) completions.push_back({std::move(item.callback), true, {}});
     }
@@ -358,7 +366,7 @@ void SignedLog::Impl::finish(std::vector<Item>& batch, bool ok, bool sign_failed
       if (it->ticket) {
         if (!it->kind.empty()) ++stats.failed;
         it->ticket->error = error;
-        it->ticket->done = true;
+        finished_tickets.push_back(it->ticket);
       } else if (it->callback) {
         if (!it->kind.empty()) ++stats.failed;
         completions.push_back({std::move(it->callback), false, error});
@@ -368,7 +376,6 @@ void SignedLog::Impl::finish(std::vector<Item>& batch, bool ok, bool sign_failed
       }
     }
   }
-  done_cv.notify_all();
 }
 
 bool SignedLog::Impl::open_segment(std::string& error) {

@@ -75,7 +75,8 @@ class SignedLog {
   void append_async(std::string_view kind, std::string record_json,
                     std::function<void(bool ok, const std::string& error)> done, bool compact = false);
 
-  // Waits until every record queued before the call is written, checkpointed and fsynced.
+  // Waits until every record queued before the call is written, checkpointed and fsynced, and the
+  // append_async callbacks of those records have returned.
   bool flush(std::string& error);
   // Flushes, stops the writer and closes the file. Appends afterwards fail.
   void close();
