@@ -304,17 +304,19 @@ class Reader {
   // and unpaired surrogates become U+FFFD; raw control characters are errors.
   bool string_value() {
     ++p_;  // opening quote
-    buf_.clear();
     bool high_bytes = false;
+    // Most strings have no escape: then the sink takes the text where it lies, without a copy into buf_.
+    const char* start = p_;
+    scan_plain(high_bytes);
+    if (p_ < end_ && *p_ == '"') {
+      ++p_;
+      std::string_view text(start, static_cast<size_t>(p_ - 1 - start));
+      if (high_bytes) sink_.string(sanitize_utf8(text.data(), text.size()));
+      else sink_.string(text);
+      return true;
+    }
+    buf_.assign(start, static_cast<size_t>(p_ - start));
     for (;;) {
-      const char* run = p_;
-      while (p_ < end_) {
-        unsigned char c = static_cast<unsigned char>(*p_);
-        if (c == '"' || c == '\\' || c < 0x20) break;
-        high_bytes |= c >= 0x80;
-        ++p_;
-      }
-      buf_.append(run, static_cast<size_t>(p_ - run));
       if (p_ == end_) return fail(rapidjson::kParseErrorStringMissQuotationMark);
       char c = *p_;
       if (c == '"') {
@@ -362,10 +364,26 @@ class Reader {
         default:
           return fail(rapidjson::kParseErrorStringEscapeInvalid, esc);
       }
+      const char* run = p_;
+      scan_plain(high_bytes);
+      buf_.append(run, static_cast<size_t>(p_ - run));
     }
     if (high_bytes) sink_.string(sanitize_utf8(buf_.data(), buf_.size()));
     else sink_.string(buf_);
     return true;
+  }
+
+  // Advances over string bytes that need no decoding: up to the closing quote, a backslash, a raw control
+  // character (an error) or the end. Notes whether any byte is outside ASCII (UTF-8 to check).
+  void scan_plain(bool& high_bytes) {
+    unsigned char seen = 0;
+    while (p_ < end_) {
+      unsigned char c = static_cast<unsigned char>(*p_);
+      if (c == '"' || c == '\\' || c < 0x20) break;
+      seen |= c;
+      ++p_;
+    }
+    high_bytes |= (seen & 0x80) != 0;
   }
 
   void skip_ws() {
