@@ -50,6 +50,15 @@ struct RuleNode {
   std::unique_ptr<RuleIndex> index; // null when not worth it
 
   const RuleNode* child(const Value& k) const {
+    // Evaluation asks for children by string key (package and rule names) on every data reference: a scan
+    // that rejects on length before comparing bytes beats the ordered descent's Value::compare at the few
+    // children a node has (a package holds a few dozen rules at most, typically).
+    if (k.is_string() && children.size() <= 32) {
+      const std::string& want = k.as_string();
+      for (const auto& [key, node] : children)
+        if (key.is_string() && key.as_string().size() == want.size() && key.as_string() == want) return node.get();
+      return nullptr;
+    }
     auto it = children.find(k);
     return it == children.end() ? nullptr : it->second.get();
   }
