@@ -12,7 +12,6 @@ import io
 import json
 import os
 import ssl
-import subprocess
 import tarfile
 import tempfile
 import threading
@@ -20,23 +19,15 @@ import time
 import unittest
 
 from harness import FIXTURES, Server
-
-
-def openssl(*args, cwd):
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
+from pki import make_ca, make_cert, openssl, write_extensions
 
 
 def make_pki(d):
-    for ca, cn in (("ca", "service CA"), ("other-ca", "impostor CA")):
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{ca}.key", "-out", f"{ca}.pem",
-                "-days", "2", "-subj", f"/CN={cn}", cwd=d)
-    with open(os.path.join(d, "san.ext"), "w") as f:
-        f.write("subjectAltName=IP:127.0.0.1\n")
-    for name, ca, ext in (("server", "ca", True), ("impostor", "other-ca", True), ("client", "ca", False)):
-        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr",
-                "-subj", f"/CN={name}", cwd=d)
-        openssl("x509", "-req", "-in", f"{name}.csr", "-CA", f"{ca}.pem", "-CAkey", f"{ca}.key", "-CAcreateserial",
-                "-out", f"{name}.pem", "-days", "2", *(["-extfile", "san.ext"] if ext else []), cwd=d)
+    make_ca(d, "ca", "service CA")
+    make_ca(d, "other-ca", "impostor CA")
+    san = write_extensions(d, "subjectAltName=IP:127.0.0.1")
+    for name, ca, ext in (("server", "ca", san), ("impostor", "other-ca", san), ("client", "ca", None)):
+        make_cert(d, name, f"/CN={name}", ca=ca, ext=ext)
     openssl("pkey", "-in", "client.key", "-aes256", "-passout", "pass:open sesame", "-out", "client-encrypted.key", cwd=d)
 
 

@@ -7,30 +7,20 @@ import os
 import shutil
 import socket
 import ssl
-import subprocess
 import tempfile
 import time
 import unittest
 
 from harness import FIXTURES, Server
-
-
-def openssl(*args, cwd):
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
+from pki import make_ca, make_cert, write_extensions
 
 
 def make_pki(d):
-    """A CA, a server certificate for 127.0.0.1 and a client certificate, all signed by the CA."""
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
-            "-subj", "/CN=trex test CA", cwd=d)
-    with open(os.path.join(d, "san.ext"), "w") as f:
-        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    """A CA, server certificates for 127.0.0.1 and a client certificate, all signed by the CA."""
+    make_ca(d)
+    san = write_extensions(d, "subjectAltName=IP:127.0.0.1,DNS:localhost")
     for name in ("server", "client", "server-b"):
-        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr",
-                "-subj", f"/CN={name}", cwd=d)
-        extra = ["-extfile", "san.ext"] if name.startswith("server") else []
-        openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-                "-out", f"{name}.pem", "-days", "2", *extra, cwd=d)
+        make_cert(d, name, f"/CN={name}", ext=san if name.startswith("server") else None)
 
 
 class TlsTest(unittest.TestCase):

@@ -9,12 +9,12 @@ import json
 import os
 import socket
 import ssl
-import subprocess
 import tempfile
 import unittest
 import urllib.parse
 
 from harness import Server
+from pki import make_ca, make_cert, write_extensions
 
 AUTHZ = """package system.authz
 
@@ -34,23 +34,6 @@ allow if {
 """
 
 
-def openssl(*args, cwd):
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
-
-
-def make_ca(d, name="ca", cn="trex test CA"):
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.pem",
-            "-days", "2", "-subj", f"/CN={cn}", cwd=d)
-
-
-def make_cert(d, name, subject, ca="ca", serial="4242", ext=None):
-    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr",
-            "-subj", subject, cwd=d)
-    extra = ["-extfile", ext] if ext else []
-    openssl("x509", "-req", "-in", f"{name}.csr", "-CA", f"{ca}.pem", "-CAkey", f"{ca}.key", "-set_serial", serial,
-            "-out", f"{name}.pem", "-days", "2", *extra, cwd=d)
-
-
 class TlsAuthenticationTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -58,10 +41,8 @@ class TlsAuthenticationTest(unittest.TestCase):
         d = cls.d = cls.tmp.name
         make_ca(d)
         make_ca(d, "other-ca", "another CA")
-        with open(os.path.join(d, "san.ext"), "w") as f:
-            f.write("subjectAltName=IP:127.0.0.1\n")
-        make_cert(d, "server", "/CN=server", ext="san.ext")
-        make_cert(d, "alice", "/C=GB/O=Torchwood/OU=opa-client-01/CN=alice")
+        make_cert(d, "server", "/CN=server", ext=write_extensions(d, "subjectAltName=IP:127.0.0.1"))
+        make_cert(d, "alice", "/C=GB/O=Torchwood/OU=opa-client-01/CN=alice", serial="4242")  # see AUTHZ
         make_cert(d, "escaped", "/emailAddress=smith@example.com/O=A\\+B/CN=Smith, John ")
         make_cert(d, "two-units", "/OU=a/OU=b/CN=x")
         make_cert(d, "stranger", "/CN=alice", ca="other-ca")
