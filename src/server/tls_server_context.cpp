@@ -5,8 +5,8 @@
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 
-#include <fstream>
-#include <iterator>
+#include "load/documents.h"
+#include "rego/builtins/crypto_util.h"
 
 namespace trex::server {
 
@@ -19,15 +19,6 @@ std::string openssl_reason() {
   if (last == 0) return "unknown error";
   const char* reason = ERR_reason_error_string(last);
   return reason ? reason : "error " + std::to_string(last);
-}
-
-bool sha256_of_file(const std::string& path, std::array<unsigned char, 32>& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return false;
-  unsigned int len = 0;
-  return EVP_Digest(content.data(), content.size(), out.data(), &len, EVP_sha256(), nullptr) == 1 && len == 32;
 }
 
 }  // namespace
@@ -83,12 +74,13 @@ bool TlsServerContext::digest_files(Digests& out, std::string& error) const {
       {&files_.cert_file, &out.cert}, {&files_.key_file, &out.key}, {&files_.ca_file, &out.ca}};
   for (const auto& [path, digest] : files) {
     if (path->empty()) continue;
-    Digest d{};
-    if (!sha256_of_file(*path, d)) {
+    std::string read_error;
+    auto content = load::read_file(*path, read_error);
+    if (!content) {
       error = "cannot read " + *path;
       return false;
     }
-    *digest = d;
+    *digest = rego::crypto::digest(EVP_sha256(), *content);
   }
   return true;
 }

@@ -7,7 +7,6 @@
 // OpenSSL only: the transport (http_server.cpp) wraps the SSL_CTX for its streams.
 #pragma once
 
-#include <array>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -51,7 +50,7 @@ class TlsServerContext {
   SslCtxPtr take_new();
 
  private:
-  using Digest = std::array<unsigned char, 32>;
+  using Digest = std::string;  // SHA-256 of a file's content
   struct Digests {
     std::optional<Digest> cert, key, ca;
     bool operator==(const Digests&) const = default;
