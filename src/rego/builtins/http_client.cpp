@@ -18,13 +18,13 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
-#include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <functional>
 #include <optional>
 
 #include "rego/builtins/gourl.h"
+#include "rego/builtins/registry.h"
 
 namespace rego::http {
 namespace {
@@ -375,14 +375,12 @@ Response perform(const Request& req) {
     auto ref = gourl::parse(location, &err);
     if (!ref) throw HttpError(HttpError::Kind::Network, quoted_op + ": failed to parse Location header \"" + location + "\": " + err);
     gourl::URL next = gourl::resolve_reference(*url, *ref);
-    if (req.allowed_hosts) {
-      std::string host = next.host.substr(0, next.host.find(':'));
-      if (std::find(req.allowed_hosts->begin(), req.allowed_hosts->end(), host) == req.allowed_hosts->end()) {
-        auto e = HttpError(HttpError::Kind::Network, op_name(method) + " \"" + next.string() + "\": unallowed host: " + host);
-        e.op = op_name(method);
-        e.url = next.string();
-        throw e;
-      }
+    if (std::string_view host = allow_net_host(next.host); !net_host_allowed(req.allowed_hosts, host)) {
+      auto e = HttpError(HttpError::Kind::Network,
+                         op_name(method) + " \"" + next.string() + "\": unallowed host: " + std::string(host));
+      e.op = op_name(method);
+      e.url = next.string();
+      throw e;
     }
     if (redirects + 1 > req.max_redirects) {
       throw HttpError(HttpError::Kind::Network, op_name(method) + " \"" + next.string() + "\": stopped after " +

@@ -510,8 +510,8 @@ void check_url_host(const Value& req, const BuiltinContext& ctx) {
   if (!ctx.allow_net || !url || !url->is_string()) return;
   auto u = gourl::parse(url->as_string());
   if (!u) return;  // the request itself reports the malformed URL
-  std::string host = u->host.substr(0, u->host.find(':'));
-  if (!net_host_allowed(ctx, host)) send_error("unallowed host: " + host);
+  std::string_view host = allow_net_host(u->host);
+  if (!net_host_allowed(ctx, host)) send_error("unallowed host: " + std::string(host));
 }
 
 Value send(const Value& req, BuiltinContext& ctx) {

@@ -11,9 +11,8 @@
 
 namespace rego {
 
-bool net_host_allowed(const BuiltinContext& ctx, std::string_view host) {
-  if (!ctx.allow_net) return true;
-  return std::find(ctx.allow_net->begin(), ctx.allow_net->end(), host) != ctx.allow_net->end();
+bool net_host_allowed(const std::vector<std::string>* allow_net, std::string_view host) {
+  return !allow_net || std::find(allow_net->begin(), allow_net->end(), host) != allow_net->end();
 }
 
 void Registry::add(std::string name, int arity, BuiltinFn fn, bool nondeterministic) {

@@ -43,8 +43,13 @@ struct BuiltinContext {
   Cancellation cancel;
 };
 
-// Whether `host` may be reached under ctx.allow_net (exact match, as OPA compares).
-bool net_host_allowed(const BuiltinContext& ctx, std::string_view host);
+// Whether `host` may be reached under an allow_net list (exact match, as OPA compares); null allows every host.
+bool net_host_allowed(const std::vector<std::string>* allow_net, std::string_view host);
+inline bool net_host_allowed(const BuiltinContext& ctx, std::string_view host) {
+  return net_host_allowed(ctx.allow_net, host);
+}
+// The host of a URL that allow_net is checked against (OPA's verifyURLHost): its host up to the first ':'.
+inline std::string_view allow_net_host(std::string_view url_host) { return url_host.substr(0, url_host.find(':')); }
 
 using BuiltinArgs = std::span<const Value>;
 using BuiltinFn = std::optional<Value> (*)(BuiltinArgs args, BuiltinContext& ctx);
