@@ -4,18 +4,13 @@
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 
-#include <memory>
-
 #include "rego/builtins/crypto_util.h"
 
 namespace trex::server {
 
 namespace {
 
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-using X509Ptr = std::unique_ptr<X509, X509Free>;
+using rego::crypto::X509Ptr;
 
 X509Ptr parse_der(std::string_view der) {
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
