@@ -14,14 +14,10 @@ BUILD="${1:-build-asan}"
 SECONDS_PER_TARGET="${TREX_FUZZ_SECONDS:-30}"
 JOBS="${TREX_JOBS:-2}"
 
-# clang 14 and its libFuzzer/sanitizer runtime (Debian: libclang-rt-14-dev).
-need=()
-command -v clang++-14 >/dev/null || need+=(clang-14)
-[[ -n "$(ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null)" ]] || need+=(libclang-rt-14-dev)
-if [[ ${#need[@]} -gt 0 ]]; then
-  SUDO=""
-  [[ $(id -u) -eq 0 ]] || SUDO=sudo
-  $SUDO apt-get update -q && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}"
+# clang 14 and its libFuzzer/sanitizer runtime (Debian: libclang-rt-14-dev), from the project's one package list.
+if ! command -v clang++-14 >/dev/null ||
+   [[ -z "$(ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null)" ]]; then
+  bash scripts/install-deps.sh
 fi
 
 COMPLIANCE_DIR="${TREX_COMPLIANCE_DIR:-$ROOT/../shared/opa-compliance}"
