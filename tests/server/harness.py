@@ -20,6 +20,17 @@ FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
 TIME_SCALE = float(os.environ.get("TREX_TEST_TIME_SCALE", "1"))
 
 
+def wait_for(predicate, timeout=10, interval=0.1):
+    """Polls predicate() until it is truthy or `timeout` seconds (times TIME_SCALE) have passed; returns its
+    last value."""
+    deadline = time.time() + timeout * TIME_SCALE
+    while True:
+        value = predicate()
+        if value or time.time() > deadline:
+            return value
+        time.sleep(interval)
+
+
 class Server:
     """One trex server process; the port is read from its "Initializing server." log line."""
 

@@ -18,7 +18,7 @@ import tempfile
 import time
 import unittest
 
-from harness import TREX, Server
+from harness import TREX, Server, wait_for
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 TOKEN = "s3cret-token"
@@ -135,17 +135,6 @@ bundles:
       min_delay_seconds: 1
       max_delay_seconds: 1
 {extra_bundle}{extra}""".format(url=url, token=token, extra_bundle=extra_bundle, extra=extra)
-
-
-def wait_for(fn, timeout=10, interval=0.1):
-    deadline = time.time() + timeout
-    while True:
-        v = fn()
-        if v:
-            return v
-        if time.time() > deadline:
-            return v
-        time.sleep(interval)
 
 
 class BundleDownloadTest(unittest.TestCase):

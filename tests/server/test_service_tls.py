@@ -6,6 +6,7 @@ and can switch its own certificate at run time; the certificates are made with o
 With the wrong CA pinned nothing is loaded and no decision is lost: the download fails with the x509 error
 in /v1/status, the log events stay buffered, and once the service presents a certificate the pinned CA
 signed, the bundle activates and the buffered events arrive."""
+import functools
 import gzip
 import http.server
 import io
@@ -15,9 +16,9 @@ import ssl
 import tarfile
 import tempfile
 import threading
-import time
 import unittest
 
+import harness
 from harness import FIXTURES, Server
 from pki import make_ca, make_cert, openssl, write_extensions
 
@@ -95,13 +96,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def wait_for(predicate, timeout=20):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return predicate()
+# Downloads and uploads retry on their own schedule: a longer wait than the harness's default.
+wait_for = functools.partial(harness.wait_for, timeout=20)
 
 
 class ServiceTlsTest(unittest.TestCase):
