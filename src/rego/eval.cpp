@@ -103,7 +103,7 @@ bool Evaluator::eval_body(const ast::Body& body, size_t i, Frame& f, Cont k) {
 bool Evaluator::eval_expr(const ast::Expr& e, Frame& f, Cont k, bool with_applied) {
   if ((++steps_ & 1023) == 0) check_cancel();
   if (!e.with.empty() && !with_applied) {
-    std::vector<std::unique_ptr<Cache>> caches;
+    std::vector<NodeMemo::Lease> caches;
     WithState outer = save_state();
     bool r = apply_with(e, 0, f, caches, outer, k);
     restore_state(outer);
@@ -131,7 +131,7 @@ bool Evaluator::eval_expr(const ast::Expr& e, Frame& f, Cont k, bool with_applie
 
 // Applies the i-th `with` modifier, then the rest, then evaluates the expression. The continuation runs with
 // the modifiers lifted: they apply to this expression only.
-bool Evaluator::apply_with(const ast::Expr& e, size_t i, Frame& f, std::vector<std::unique_ptr<Cache>>& caches,
+bool Evaluator::apply_with(const ast::Expr& e, size_t i, Frame& f, std::vector<NodeMemo::Lease>& caches,
                            const WithState& outer, Cont k) {
   if (i == e.with.size()) {
     return eval_expr(e, f, [&] {
@@ -153,7 +153,7 @@ bool Evaluator::apply_with(const ast::Expr& e, size_t i, Frame& f, std::vector<s
     });
     return out;
   };
-  caches.push_back(std::make_unique<Cache>());
+  caches.emplace_back(policy_.node_count);
   if (target.resolved_kind == ast::kResolvedBuiltin || target.resolved_kind == ast::kResolvedFunction) {
     replaced_[target.resolved] = Replacement{w.value.get(), &f};
     cache_ = caches.back().get();

@@ -20,6 +20,7 @@
 
 #include "rego/ast.h"
 #include "rego/builtins/registry.h"
+#include "rego/eval_cache.h"
 #include "rego/function_ref.h"
 #include "rego/policy.h"
 #include "rego/trace.h"
@@ -76,7 +77,7 @@ class Evaluator {
   Evaluator(const CompiledPolicy& policy, const Value& data, const Value* input, BuiltinContext& bctx,
             const EvalOptions& opts)
       : policy_(policy), data_(data), has_input_(input != nullptr), bctx_(bctx), opts_(opts),
-        trace_(opts.tracer != nullptr) {
+        root_memo_(policy.node_count), cache_(root_memo_.get()), trace_(opts.tracer != nullptr) {
     if (input) input_ = *input;
     if (trace_) [[unlikely]] trace_memo_ = std::make_unique<TraceMemo>();
   }
@@ -191,13 +192,10 @@ class Evaluator {
   EvalOptions opts_;
   std::vector<std::pair<Frame*, int>> trail_;
 
-  struct Cache {
-    std::unordered_map<const RuleNode*, std::optional<Value>> rules;
-    std::unordered_map<const RuleNode*, std::optional<Value>> documents;
-  };
-  Cache root_cache_;
-  Cache* cache_ = &root_cache_;
-  std::unordered_map<const RuleNode*, int> in_progress_;
+  // Rule values and documents computed so far. `with` and mocks switch cache_ to a memo of their own; the
+  // root memo also counts the rule evaluations in progress (recursion detection).
+  NodeMemo::Lease root_memo_;
+  NodeMemo* cache_;
 
   // `with` replacements of functions and built-ins: target -> replacement term (a value or a function ref).
   struct Replacement {
@@ -212,7 +210,7 @@ class Evaluator {
     Value data;
     Value input;
     bool has_input;
-    Cache* cache;
+    NodeMemo* cache;
     std::unordered_map<const void*, Replacement> replaced;
     std::vector<const RuleNode*> overridden;
   };
@@ -225,7 +223,7 @@ class Evaluator {
     replaced_ = s.replaced;
     overridden_ = s.overridden;
   }
-  bool apply_with(const ast::Expr& e, size_t i, Frame& f, std::vector<std::unique_ptr<Cache>>& caches,
+  bool apply_with(const ast::Expr& e, size_t i, Frame& f, std::vector<NodeMemo::Lease>& caches,
                   const WithState& outer, Cont k);
 
   // ---- tracing (eval_trace.cpp) ----

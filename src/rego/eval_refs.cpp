@@ -134,8 +134,7 @@ std::optional<Value> Evaluator::node_document(const RuleNode& node, const Value*
   bool overridden = !overridden_.empty() && std::find(overridden_.begin(), overridden_.end(), &node) != overridden_.end();
   if (!node.has_rules_below || overridden) return base ? std::optional<Value>(*base) : std::nullopt;
   if (node.is_function) return std::nullopt;
-  auto cached = cache_->documents.find(&node);
-  if (cached != cache_->documents.end()) return cached->second;
+  if (const std::optional<Value>* cached = cache_->document(node.id)) return *cached;
   std::optional<Value> result;
   if (node.has_rules) {
     result = rule_value(node);
@@ -165,7 +164,7 @@ std::optional<Value> Evaluator::node_document(const RuleNode& node, const Value*
     }
     result = Value::object(std::move(entries));
   }
-  cache_->documents.emplace(&node, result);
+  cache_->store_document(node.id, result);
   return result;
 }
 

@@ -71,11 +71,11 @@ std::optional<Value> first_value(Evaluator& ev, const Term& t, Frame& f) {
 
 std::optional<Value> Evaluator::rule_value(const RuleNode& node) {
   if (trace_) [[unlikely]] trace_index(node, index_matches(node), node.all_ground_same);
-  auto cached = cache_->rules.find(&node);
-  if (cached != cache_->rules.end()) return cached->second;
-  if (in_progress_[&node] > 0) fail(code::kRecursion, "rule " + node.path + " is recursive", {});
+  if (const std::optional<Value>* cached = cache_->rule(node.id)) return *cached;
+  uint32_t& in_progress = root_memo_.get()->in_progress(node.id);
+  if (in_progress > 0) fail(code::kRecursion, "rule " + node.path + " is recursive", {});
   if (++depth_ > kMaxDepth) fail(code::kInternal, "evaluation too deeply nested", {});
-  in_progress_[&node]++;
+  ++in_progress;
 
   std::optional<Value> complete;
   TreeBuilder tree;
@@ -203,9 +203,9 @@ std::optional<Value> Evaluator::rule_value(const RuleNode& node) {
     if (head.kind == ast::RuleKind::PartialSet && node.rules[0].suffix.empty()) result = Value::empty_set();
     else if (!node.rules[0].suffix.empty()) result = Value::empty_object();
   }
-  in_progress_[&node]--;
+  --in_progress;
   --depth_;
-  cache_->rules.emplace(&node, result);
+  cache_->store_rule(node.id, result);
   return result;
 }
 

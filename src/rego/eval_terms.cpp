@@ -202,9 +202,9 @@ bool Evaluator::eval_call(const Term& call, Frame& f, ValueCont k) {
           // of its own so nothing it computes leaks into the mocked scope.
           auto mocks = std::move(replaced_);
           replaced_.clear();
-          Cache* outer_cache = cache_;
-          Cache mock_cache;
-          cache_ = &mock_cache;
+          NodeMemo* outer_cache = cache_;
+          NodeMemo::Lease mock_cache(policy_.node_count);
+          cache_ = mock_cache.get();
           std::vector<Value> results;
           auto collect = [&](const Value& v) {
             results.push_back(v);

@@ -48,6 +48,7 @@ struct RuleNode {
   bool is_package = false;          // a module declares this package (it exists, as {}, even without rules)
   bool all_ground_same = false;     // every definition is complete with the same constant value
   std::unique_ptr<RuleIndex> index; // null when not worth it
+  uint32_t id = 0;                  // dense number of this node in its policy (indexes per-query caches)
 
   const RuleNode* child(const Value& k) const {
     // Evaluation asks for children by string key (package and rule names) on every data reference: a scan
@@ -70,6 +71,7 @@ class CompiledPolicy {
  public:
   std::vector<ast::Module> modules;   // owns every AST node the tree points into
   eval::RuleNode root;                // the node for `data`
+  uint32_t node_count = 1;            // RuleNode ids are 0 .. node_count-1 (the root is 0)
   std::unordered_map<std::string, const eval::RuleNode*> functions;  // "data.a.f" -> node
   bool v0_compatible = false;
 };

@@ -92,10 +92,13 @@ void build_rule_tree(CompiledPolicy& policy, Errors& errors) {
   }
   mark_rules_below(policy.root);
   // A node whose definitions are all complete with one constant value can stop at the first success.
+  // Also numbers the nodes, so per-query caches can be flat arrays indexed by RuleNode::id.
   std::vector<eval::RuleNode*> stack{&policy.root};
+  policy.node_count = 0;
   while (!stack.empty()) {
     auto* n = stack.back();
     stack.pop_back();
+    n->id = policy.node_count++;
     for (auto& [k, c] : n->children) stack.push_back(c.get());
     if (n->rules.empty() || n->is_function) continue;
     // Stops at the first rule that differs: rules[0] is checked first, so it has a head value when compared
