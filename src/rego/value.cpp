@@ -59,6 +59,43 @@ struct ViewHolder final : detail::Node {
   Value v;
 };
 
+// Position of string `key` among `count` keys in OPA's order, or -1. key_at(i, out) sets out to the i-th key
+// and returns 0 when it is a string, else -1 or 1 for a key that sorts before or after every string. A small
+// object is scanned: rejecting on length first, most probes never reach memcmp, which beats a binary search's
+// ordered comparisons at the sizes objects usually have (lookups by name are the evaluator's commonest step).
+template <class KeyAt>
+ptrdiff_t find_string_key(size_t count, KeyAt key_at, std::string_view key) {
+  constexpr size_t kScanLimit = 16;
+  std::string_view k;
+  if (count <= kScanLimit) {
+    for (size_t i = 0; i < count; ++i)
+      if (key_at(i, k) == 0 && k.size() == key.size() && (key.empty() || std::memcmp(k.data(), key.data(), key.size()) == 0))
+        return static_cast<ptrdiff_t>(i);
+    return -1;
+  }
+  size_t lo = 0, hi = count;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = key_at(mid, k);
+    if (c == 0) c = k.compare(key);
+    if (c == 0) return static_cast<ptrdiff_t>(mid);
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return -1;
+}
+
+// The keys of an ordinary object, for find_string_key.
+struct EntryKeys {
+  const std::vector<ObjectEntry>& entries;
+  int operator()(size_t i, std::string_view& out) const {
+    const Value& k = entries[i].first;
+    if (k.kind() != Kind::String) return k.kind() < Kind::String ? -1 : 1;
+    out = k.as_string();
+    return 0;
+  }
+};
+
 }  // namespace
 
 // ---- packed views (packed.h) ----
@@ -178,36 +215,21 @@ struct PackedAccess {
   static const Value* get(const Value& v, std::string_view key) {
     packed::Doc* d = doc(v);
     const uint32_t* w = d->words() + v.off_;
-    const auto* built = static_cast<const ObjectNode*>(d->container_cache.peek(w[1]));
-    if (!built) {
-      uint32_t count = d->shape_size(w[0]);
-      const uint32_t* keys = d->shape_keys(w[0]);
-      size_t lo = 0, hi = count;
-      while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = d->str(keys[mid]).compare(key);
-        if (c == 0) {
-          uint32_t ref = w[2 + mid];
-          uint32_t tag = packed::tag_of(ref);
-          if (tag == packed::kArray || tag == packed::kObject) return &member_view(d, ref)->v;
-          built = object_view(v);
-          return &built->entries[mid].second;
-        }
-        if (c < 0) lo = mid + 1;
-        else hi = mid;
-      }
-      return nullptr;
+    if (const auto* built = static_cast<const ObjectNode*>(d->container_cache.peek(w[1]))) {
+      ptrdiff_t i = find_string_key(built->entries.size(), EntryKeys{built->entries}, key);
+      return i < 0 ? nullptr : &built->entries[static_cast<size_t>(i)].second;
     }
-    const auto& es = built->entries;
-    size_t lo = 0, hi = es.size();
-    while (lo < hi) {
-      size_t mid = lo + (hi - lo) / 2;
-      int c = std::string_view(es[mid].first.as_string()).compare(key);
-      if (c == 0) return &es[mid].second;
-      if (c < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return nullptr;
+    const uint32_t* keys = d->shape_keys(w[0]);
+    auto key_at = [&](size_t i, std::string_view& out) {
+      out = d->str(keys[i]);
+      return 0;
+    };
+    ptrdiff_t i = find_string_key(d->shape_size(w[0]), key_at, key);
+    if (i < 0) return nullptr;
+    uint32_t ref = w[2 + i];
+    uint32_t tag = packed::tag_of(ref);
+    if (tag == packed::kArray || tag == packed::kObject) return &member_view(d, ref)->v;
+    return &object_view(v)->entries[static_cast<size_t>(i)].second;
   }
 
   // A stable Value for the container at ref, made once per container.
@@ -297,18 +319,6 @@ int compare_objects(const std::vector<ObjectEntry>& a, const std::vector<ObjectE
 }
 
 bool less_value(const Value& a, const Value& b) { return Value::compare(a, b) < 0; }
-
-// Orders an object entry key against a string key without building a Value.
-int compare_key(const Value& k, std::string_view s) {
-  if (k.kind() != Kind::String) return k.kind() < Kind::String ? -1 : 1;
-  const std::string& ks = k.as_string();
-  size_t n = std::min(ks.size(), s.size());
-  if (n != 0) {
-    int c = std::memcmp(ks.data(), s.data(), n);
-    if (c != 0) return c < 0 ? -1 : 1;
-  }
-  return ks.size() < s.size() ? -1 : (ks.size() > s.size() ? 1 : 0);
-}
 
 }  // namespace
 
@@ -483,16 +493,9 @@ const Value* Value::get(const Value& key) const {
 const Value* Value::get(std::string_view key) const {
   if (kind_ != Kind::Object) return nullptr;
   if (view_) return PackedAccess::get(*this, key);
-  const auto& es = as_object();
-  size_t lo = 0, hi = es.size();
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    int c = compare_key(es[mid].first, key);
-    if (c == 0) return &es[mid].second;
-    if (c < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return nullptr;
+  const auto& es = static_cast<const ObjectNode*>(u_.p)->entries;
+  ptrdiff_t i = find_string_key(es.size(), EntryKeys{es}, key);
+  return i < 0 ? nullptr : &es[static_cast<size_t>(i)].second;
 }
 
 bool Value::contains(const Value& item) const {
