@@ -57,8 +57,9 @@ struct Term {
   // ---- compiler ----
   int slot = -1;            // Var: frame slot of the enclosing rule/query; kDataRoot/kInputRoot for those roots;
                             // comprehensions: first slot local to the comprehension (lower slots are captured)
-  const void* resolved = nullptr;  // Call: compiler-owned target (see resolved_kind)
-  uint8_t resolved_kind = 0;       // Call: 0 unresolved, kResolvedBuiltin, kResolvedFunction
+  const void* resolved = nullptr;  // Call: compiler-owned target (see resolved_kind); Ref: see kResolvedRuleRef
+  uint8_t resolved_kind = 0;       // Call: 0 unresolved, kResolvedBuiltin, kResolvedFunction; Ref: 0 or below
+  uint32_t resolved_depth = 0;     // Ref with kResolvedRuleRef: the items up to the rule node (data.a.r -> 3)
 };
 
 inline constexpr const char* kTemplateWithMarker = "$template-with";
@@ -71,6 +72,11 @@ inline constexpr uint8_t kResolvedAssign = 4;    // `:=`
 inline constexpr uint8_t kResolvedPrint = 5;     // print(...), variadic
 inline constexpr uint8_t kResolvedMetadataRule = 6;   // rego.metadata.rule(): the evaluating rule's METADATA
 inline constexpr uint8_t kResolvedMetadataChain = 7;  // rego.metadata.chain(): rule and package METADATA
+// A data ref whose constant prefix the compiler followed through the rule tree, so evaluation need not walk
+// it (while no `with data...` is in force): kResolvedBaseRef leaves the tree before reaching any rule, so it
+// is plain base data; kResolvedRuleRef reaches the rules of node `resolved` after resolved_depth items.
+inline constexpr uint8_t kResolvedBaseRef = 8;
+inline constexpr uint8_t kResolvedRuleRef = 9;  // resolved -> const rego::eval::RuleNode*
 
 // `with target as value`
 struct With {

@@ -121,6 +121,7 @@ class Evaluator {
 
   // ---- references (eval_refs.cpp) ----
   bool eval_ref(const ast::Term& ref, Frame& f, ValueCont k);
+  bool eval_resolved_data_ref(const ast::Term& ref, Frame& f, ValueCont k);
   // base_doc: v is (part of) a base document, whose keys a number in the path may name as text.
   bool index_value(const Value& v, const ast::Term& ref, size_t i, Frame& f, ValueCont k, bool base_doc = false);
   bool walk_tree(const RuleNode& node, const Value* base, const ast::Term& ref, size_t i, Frame& f, ValueCont k);

@@ -45,7 +45,10 @@ const Value* lookup_base(const Value& coll, const Value& key) {
 bool Evaluator::eval_ref(const Term& ref, Frame& f, ValueCont k) {
   const Term& head = *ref.items[0];
   if (head.kind == TermKind::Var) {
-    if (head.slot == ast::kDataRoot) return walk_tree(policy_.root, &data_, ref, 1, f, k);
+    if (head.slot == ast::kDataRoot) {
+      if (ref.resolved_kind != 0 && overridden_.empty()) return eval_resolved_data_ref(ref, f, k);
+      return walk_tree(policy_.root, &data_, ref, 1, f, k);
+    }
     if (head.slot == ast::kInputRoot) return has_input_ ? index_value(input_, ref, 1, f, k) : true;
     const Value* v = var_value(head, f);
     if (!v) fail(code::kInternal, "var " + head.name + " is unbound", head.loc);
@@ -53,6 +56,19 @@ bool Evaluator::eval_ref(const Term& ref, Frame& f, ValueCont k) {
     return index_value(hold, ref, 1, f, k);
   }
   return eval_term(head, f, [&](const Value& v) { return index_value(v, ref, 1, f, k); });
+}
+
+// What walk_tree would do for a ref the compiler resolved (ast.h), without walking the rule tree again.
+bool Evaluator::eval_resolved_data_ref(const Term& ref, Frame& f, ValueCont k) {
+  if (ref.resolved_kind == ast::kResolvedBaseRef) return index_value(data_, ref, 1, f, k, true);
+  // Base data at the rule's own path overrides the rule, as in walk_tree; the path usually ends early.
+  const Value* base = &data_;
+  for (uint32_t i = 1; base && i < ref.resolved_depth; ++i) base = lookup_base(*base, ref.items[i]->value);
+  if (base) return index_value(*base, ref, ref.resolved_depth, f, k, true);
+  std::optional<Value> doc = node_document(*static_cast<const RuleNode*>(ref.resolved), nullptr);
+  if (!doc) return true;
+  Value hold = std::move(*doc);
+  return index_value(hold, ref, ref.resolved_depth, f, k);
 }
 
 bool Evaluator::index_value(const Value& v, const Term& ref, size_t i, Frame& f, ValueCont k, bool base_doc) {

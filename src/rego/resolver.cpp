@@ -289,6 +289,31 @@ class Resolver {
     t = ref;
   }
 
+  // Follows a data ref's constant string prefix through the rule tree (see kResolvedBaseRef/kResolvedRuleRef),
+  // mirroring Evaluator::walk_tree: a ref that ends among the packages (a merged document) or meets a function
+  // keeps the general walk.
+  void resolve_data_ref(Term& ref) const {
+    if (ref.items[0]->kind != TermKind::Var || ref.items[0]->slot != ast::kDataRoot) return;
+    const eval::RuleNode* node = &ctx_.policy->root;
+    if (!node->has_rules_below) return;  // nothing but base data: the walk is one test already
+    for (size_t i = 1; i < ref.items.size(); ++i) {
+      const Term& item = *ref.items[i];
+      if (item.kind != TermKind::Scalar || !item.value.is_string()) return;
+      node = node->child(item.value);
+      if (!node || !node->has_rules_below) {
+        ref.resolved_kind = ast::kResolvedBaseRef;
+        return;
+      }
+      if (node->has_rules) {
+        if (node->is_function) return;
+        ref.resolved_kind = ast::kResolvedRuleRef;
+        ref.resolved = node;
+        ref.resolved_depth = static_cast<uint32_t>(i + 1);
+        return;
+      }
+    }
+  }
+
   void resolve_term(TermPtr& t, Scope& s) {
     switch (t->kind) {
       case TermKind::Scalar: return;
@@ -325,6 +350,7 @@ class Resolver {
           t->items = std::move(items);
         }
         for (auto& i : t->items) resolve_term(i, s);
+        resolve_data_ref(*t);
         return;
       }
       case TermKind::Call: {
