@@ -169,6 +169,21 @@ TEST(Eval, IntegerKeysNameBaseDocumentKeys) {
   EXPECT_EQ(eval("package t\np := data.d[2]\n", "data.t.p", "", R"({"d":{"2":"two"}})"), "\"two\"");
 }
 
+// Refs the compiler resolved through the rule tree (ast::kResolvedRuleRef / kResolvedBaseRef) must read what
+// the general walk reads: base data at a rule's own path wins over the rule, `with data...` replaces either,
+// and a ref into plain base data next to packages still finds it.
+TEST(Eval, ResolvedDataRefsMatchTheTreeWalk) {
+  const char* m = "package t\nr := 1\nq := data.t.r\ns := r\nb := data.d.x\nw := x if x := data.t.r with data.t.r as 3\n";
+  EXPECT_EQ(eval(m, "data.t.q"), "1");
+  EXPECT_EQ(eval(m, "data.t.s"), "1");
+  EXPECT_EQ(eval(m, "data.t.q", "", R"({"t":{"r":2}})"), "2");
+  EXPECT_EQ(eval(m, "data.t.s", "", R"({"t":{"r":2}})"), "2");
+  EXPECT_EQ(eval(m, "data.t.b", "", R"({"d":{"x":"base"}})"), "\"base\"");
+  EXPECT_EQ(eval(m, "data.t.w"), "3");
+  EXPECT_EQ(eval(m, "data.t.q with data.t.r as 4"), "4");
+  EXPECT_EQ(eval(m, "data.t.b with data.d as {\"x\": 5}", "", R"({"d":{"x":"base"}})"), "5");
+}
+
 }  // namespace
 
 namespace {
