@@ -187,9 +187,11 @@ bool Evaluator::apply_with(const ast::Expr& e, size_t i, Frame& f, std::vector<N
     return Value::object(std::move(entries));
   };
   if (head->slot == ast::kInputRoot) {
+    ++root_generation_;
     input_ = upsert(upsert, has_input_ ? input_ : Value::empty_object(), path, 0, *v);
     has_input_ = true;
   } else {
+    ++root_generation_;
     data_ = upsert(upsert, data_, path, 0, *v);
     const RuleNode* node = &policy_.root;
     for (auto& p : path) {

@@ -49,7 +49,12 @@ bool Evaluator::eval_ref(const Term& ref, Frame& f, ValueCont k) {
       if (ref.resolved_kind != 0 && overridden_.empty()) return eval_resolved_data_ref(ref, f, k);
       return walk_tree(policy_.root, &data_, ref, 1, f, k);
     }
-    if (head.slot == ast::kInputRoot) return has_input_ ? index_value(input_, ref, 1, f, k) : true;
+    if (head.slot == ast::kInputRoot) {
+      if (!has_input_) return true;
+      if (ref.const_prefix <= 2) return index_value(input_, ref, 1, f, k);
+      const Value* v = ref_prefix(ref, input_, false);
+      return v ? index_value(*v, ref, ref.const_prefix, f, k) : true;
+    }
     const Value* v = var_value(head, f);
     if (!v) fail(code::kInternal, "var " + head.name + " is unbound", head.loc);
     Value hold = *v;  // the slot may be rebound while we iterate
@@ -60,7 +65,11 @@ bool Evaluator::eval_ref(const Term& ref, Frame& f, ValueCont k) {
 
 // What walk_tree would do for a ref the compiler resolved (ast.h), without walking the rule tree again.
 bool Evaluator::eval_resolved_data_ref(const Term& ref, Frame& f, ValueCont k) {
-  if (ref.resolved_kind == ast::kResolvedBaseRef) return index_value(data_, ref, 1, f, k, true);
+  if (ref.resolved_kind == ast::kResolvedBaseRef) {
+    if (ref.const_prefix <= 2) return index_value(data_, ref, 1, f, k, true);
+    const Value* v = ref_prefix(ref, data_, true);
+    return v ? index_value(*v, ref, ref.const_prefix, f, k, true) : true;
+  }
   // Base data at the rule's own path overrides the rule, as in walk_tree; the path usually ends early.
   const Value* base = &data_;
   for (uint32_t i = 1; base && i < ref.resolved_depth; ++i) base = lookup_base(*base, ref.items[i]->value);
@@ -69,6 +78,15 @@ bool Evaluator::eval_resolved_data_ref(const Term& ref, Frame& f, ValueCont k) {
   if (!doc) return true;
   Value hold = std::move(*doc);
   return index_value(hold, ref, ref.resolved_depth, f, k);
+}
+
+const Value* Evaluator::ref_prefix(const Term& ref, const Value& root, bool base_doc) {
+  PrefixMemo& m = prefix_memo_[(reinterpret_cast<uintptr_t>(&ref) >> 6) % kPrefixMemoSize];
+  if (m.ref == &ref && m.generation == root_generation_) return m.value;
+  const Value* v = &root;
+  for (uint32_t i = 1; v && i < ref.const_prefix; ++i) v = (base_doc ? lookup_base : lookup)(*v, ref.items[i]->value);
+  m = PrefixMemo{&ref, root_generation_, v};
+  return v;
 }
 
 bool Evaluator::index_value(const Value& v, const Term& ref, size_t i, Frame& f, ValueCont k, bool base_doc) {

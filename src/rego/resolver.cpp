@@ -293,15 +293,23 @@ class Resolver {
   // mirroring Evaluator::walk_tree: a ref that ends among the packages (a merged document) or meets a function
   // keeps the general walk.
   void resolve_data_ref(Term& ref) const {
-    if (ref.items[0]->kind != TermKind::Var || ref.items[0]->slot != ast::kDataRoot) return;
+    if (ref.items[0]->kind != TermKind::Var) return;
+    int root = ref.items[0]->slot;
+    if (root != ast::kDataRoot && root != ast::kInputRoot) return;
+    uint32_t prefix = 1;
+    while (prefix < ref.items.size() && ref.items[prefix]->kind == TermKind::Scalar) ++prefix;
+    if (root == ast::kInputRoot) {
+      ref.const_prefix = prefix;
+      return;
+    }
     const eval::RuleNode* node = &ctx_.policy->root;
-    if (!node->has_rules_below) return;  // nothing but base data: the walk is one test already
     for (size_t i = 1; i < ref.items.size(); ++i) {
       const Term& item = *ref.items[i];
       if (item.kind != TermKind::Scalar || !item.value.is_string()) return;
       node = node->child(item.value);
       if (!node || !node->has_rules_below) {
         ref.resolved_kind = ast::kResolvedBaseRef;
+        ref.const_prefix = prefix;
         return;
       }
       if (node->has_rules) {

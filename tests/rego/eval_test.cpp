@@ -184,6 +184,27 @@ TEST(Eval, ResolvedDataRefsMatchTheTreeWalk) {
   EXPECT_EQ(eval(m, "data.t.b with data.d as {\"x\": 5}", "", R"({"d":{"x":"base"}})"), "5");
 }
 
+// The evaluator memoises where constant ref prefixes (input.a, data.x.y) lead; `with` must not see stale ones.
+TEST(Eval, RefPrefixesFollowWithReplacements) {
+  const char* m = R"(package t
+r := input.a.b
+d := data.x.y.z
+in_with := [x, inner, z] if {
+	x := r
+	inner := r with input.a.b as 5
+	z := r
+}
+data_with := [x, inner, z] if {
+	x := d
+	inner := d with data.x.y as {"z": 9}
+	z := d
+}
+)";
+  EXPECT_EQ(eval(m, "data.t.in_with", R"({"a":{"b":1}})"), "[1,5,1]");
+  EXPECT_EQ(eval(m, "data.t.data_with", "", R"({"x":{"y":{"z":1}}})"), "[1,9,1]");
+  EXPECT_EQ(eval(m, "data.t.r with input.a as {\"b\": 7}", R"({"a":{"b":1}})"), "7");
+}
+
 }  // namespace
 
 namespace {
