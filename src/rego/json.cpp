@@ -376,6 +376,22 @@ class Reader {
   // Advances over string bytes that need no decoding: up to the closing quote, a backslash, a raw control
   // character (an error) or the end. Notes whether any byte is outside ASCII (UTF-8 to check).
   void scan_plain(bool& high_bytes) {
+    // Eight bytes at a time while none of them ends the run (SWAR: a byte-wise test on one 64-bit word).
+    constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
+    auto has_zero_byte = [](uint64_t w) { return (w - kOnes) & ~w & kHighs; };
+    uint64_t seen_words = 0;
+    while (end_ - p_ >= 8) {
+      uint64_t w;
+      std::memcpy(&w, p_, 8);
+      // A byte below 0x20 (has_zero_byte's trick on w - 0x20 per byte; bytes >= 0x80 never trigger it), a
+      // quote, or a backslash.
+      uint64_t stop = ((w - kOnes * 0x20) & ~w & kHighs) | has_zero_byte(w ^ (kOnes * '"')) |
+                      has_zero_byte(w ^ (kOnes * '\\'));
+      if (stop) break;
+      seen_words |= w;
+      p_ += 8;
+    }
+    high_bytes |= (seen_words & kHighs) != 0;
     unsigned char seen = 0;
     while (p_ < end_) {
       unsigned char c = static_cast<unsigned char>(*p_);

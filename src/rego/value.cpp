@@ -36,6 +36,7 @@ size_t mix(size_t seed, size_t h) {
 
 struct StringNode final : detail::Node {
   explicit StringNode(std::string v) : s(std::move(v)) {}
+  explicit StringNode(std::string_view v) : s(v) {}
   std::string s;
   mutable std::atomic<size_t> hash{0};
 };
@@ -320,6 +321,12 @@ int compare_objects(const std::vector<ObjectEntry>& a, const std::vector<ObjectE
 
 bool less_value(const Value& a, const Value& b) { return Value::compare(a, b) < 0; }
 
+// Object keys in OPA's order. String keys (all of JSON's) compare as bytes, without compare()'s dispatch.
+int compare_keys(const Value& a, const Value& b) {
+  if (a.kind() == Kind::String && b.kind() == Kind::String) return compare_bytes(a.as_string(), b.as_string());
+  return Value::compare(a, b);
+}
+
 }  // namespace
 
 // ---- construction ----
@@ -352,6 +359,13 @@ Value Value::string(std::string s) {
   Value v;
   v.kind_ = Kind::String;
   v.u_.p = new StringNode(std::move(s));
+  return v;
+}
+
+Value Value::string(std::string_view s) {
+  Value v;
+  v.kind_ = Kind::String;
+  v.u_.p = new StringNode(s);
   return v;
 }
 
@@ -390,7 +404,7 @@ Value Value::set_sorted(std::vector<Value> items) {
 Value Value::object(std::vector<ObjectEntry> entries) {
   bool sorted_unique = true;
   for (size_t i = 1; i < entries.size(); ++i) {
-    if (compare(entries[i - 1].first, entries[i].first) >= 0) {
+    if (compare_keys(entries[i - 1].first, entries[i].first) >= 0) {
       sorted_unique = false;
       break;
     }
@@ -399,7 +413,7 @@ Value Value::object(std::vector<ObjectEntry> entries) {
     // A stable sort keeps duplicates in input order, so the last of each run is the entry that "wins".
     // Objects are mostly small (JSON documents' keys in author order): insertion sort is stable and, unlike
     // std::stable_sort, needs no temporary buffer.
-    auto key_less = [](const ObjectEntry& a, const ObjectEntry& b) { return compare(a.first, b.first) < 0; };
+    auto key_less = [](const ObjectEntry& a, const ObjectEntry& b) { return compare_keys(a.first, b.first) < 0; };
     if (entries.size() <= 16) {
       for (size_t i = 1; i < entries.size(); ++i) {
         if (!key_less(entries[i], entries[i - 1])) continue;
@@ -413,7 +427,7 @@ Value Value::object(std::vector<ObjectEntry> entries) {
     }
     size_t out = 0;
     for (size_t i = 0; i < entries.size(); ++i) {
-      if (out > 0 && compare(entries[out - 1].first, entries[i].first) == 0) {
+      if (out > 0 && compare_keys(entries[out - 1].first, entries[i].first) == 0) {
         entries[out - 1] = std::move(entries[i]);
       } else {
         if (out != i) entries[out] = std::move(entries[i]);

@@ -96,8 +96,8 @@ class Value {
   static Value integer(int64_t i);
   static Value floating(double d);  // NaN/Inf are not Rego numbers: callers must check (see number.h)
   static Value string(std::string s);
-  static Value string(std::string_view s) { return string(std::string(s)); }
-  static Value string(const char* s) { return string(std::string(s)); }
+  static Value string(std::string_view s);  // builds the node's string in place (no temporary std::string)
+  static Value string(const char* s) { return string(std::string_view(s)); }
   static Value array(std::vector<Value> items);
   // Sorts and de-duplicates.
   static Value set(std::vector<Value> items);
