@@ -122,7 +122,6 @@ class Evaluator {
 
   // ---- references (eval_refs.cpp) ----
   bool eval_ref(const ast::Term& ref, Frame& f, ValueCont k);
-  bool eval_resolved_data_ref(const ast::Term& ref, Frame& f, ValueCont k);
   // Where ref's constant prefix (Term::const_prefix) leads from root (input_ or data_), or nullptr when
   // undefined; memoised for the evaluation (see PrefixMemo).
   const Value* ref_prefix(const ast::Term& ref, const Value& root, bool base_doc);

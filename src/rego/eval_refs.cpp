@@ -44,40 +44,64 @@ const Value* lookup_base(const Value& coll, const Value& key) {
 
 bool Evaluator::eval_ref(const Term& ref, Frame& f, ValueCont k) {
   const Term& head = *ref.items[0];
-  if (head.kind == TermKind::Var) {
-    if (head.slot == ast::kDataRoot) {
-      if (ref.resolved_kind != 0 && overridden_.empty()) return eval_resolved_data_ref(ref, f, k);
-      return walk_tree(policy_.root, &data_, ref, 1, f, k);
+  if (head.kind != TermKind::Var) return eval_term(head, f, [&](const Value& v) { return index_value(v, ref, 1, f, k); });
+  // Where the path starts: the value, the first item still to apply, and how keys are looked up in it.
+  Value hold;
+  const Value* start = nullptr;
+  size_t from = 1;
+  bool base_doc = false;
+  if (head.slot == ast::kDataRoot) {
+    if (ref.resolved_kind == 0 || !overridden_.empty()) return walk_tree(policy_.root, &data_, ref, 1, f, k);
+    // What walk_tree would do for a ref the compiler resolved (ast.h), without walking the rule tree again.
+    base_doc = true;
+    if (ref.resolved_kind == ast::kResolvedBaseRef) {
+      start = &data_;
+      if (ref.const_prefix > 2) {
+        start = ref_prefix(ref, data_, true);
+        from = ref.const_prefix;
+      }
+    } else {
+      // Base data at the rule's own path overrides the rule, as in walk_tree; the path usually ends early.
+      start = &data_;
+      for (from = 1; start && from < ref.resolved_depth; ++from) start = lookup_base(*start, ref.items[from]->value);
+      if (!start) {
+        std::optional<Value> doc = node_document(*static_cast<const RuleNode*>(ref.resolved), nullptr);
+        if (!doc) return true;
+        hold = std::move(*doc);
+        start = &hold;
+        from = ref.resolved_depth;
+        base_doc = false;
+      }
     }
-    if (head.slot == ast::kInputRoot) {
-      if (!has_input_) return true;
-      if (ref.const_prefix <= 2) return index_value(input_, ref, 1, f, k);
-      const Value* v = ref_prefix(ref, input_, false);
-      return v ? index_value(*v, ref, ref.const_prefix, f, k) : true;
+  } else if (head.slot == ast::kInputRoot) {
+    if (!has_input_) return true;
+    start = &input_;
+    if (ref.const_prefix > 2) {
+      start = ref_prefix(ref, input_, false);
+      from = ref.const_prefix;
     }
+  } else {
     const Value* v = var_value(head, f);
     if (!v) fail(code::kInternal, "var " + head.name + " is unbound", head.loc);
-    Value hold = *v;  // the slot may be rebound while we iterate
-    return index_value(hold, ref, 1, f, k);
+    hold = *v;  // the slot may be rebound while we iterate
+    start = &hold;
   }
-  return eval_term(head, f, [&](const Value& v) { return index_value(v, ref, 1, f, k); });
-}
-
-// What walk_tree would do for a ref the compiler resolved (ast.h), without walking the rule tree again.
-bool Evaluator::eval_resolved_data_ref(const Term& ref, Frame& f, ValueCont k) {
-  if (ref.resolved_kind == ast::kResolvedBaseRef) {
-    if (ref.const_prefix <= 2) return index_value(data_, ref, 1, f, k, true);
-    const Value* v = ref_prefix(ref, data_, true);
-    return v ? index_value(*v, ref, ref.const_prefix, f, k, true) : true;
+  if (!start) return true;
+  // Keys that are constants or bound variables name one member each: look them up in a loop, and leave the
+  // rest of the path (a key to enumerate or to compute) to index_value.
+  auto find = base_doc ? lookup_base : lookup;
+  const Value* v = start;
+  for (size_t i = from; i < ref.items.size(); ++i) {
+    const Term& p = *ref.items[i];
+    const Value* key;
+    if (p.kind == TermKind::Scalar) key = &p.value;
+    else if (p.kind == TermKind::Var && p.slot >= 0 && f.bound[static_cast<size_t>(p.slot)])
+      key = &f.values[static_cast<size_t>(p.slot)];
+    else return index_value(*v, ref, i, f, k, base_doc);
+    v = find(*v, *key);
+    if (!v) return true;
   }
-  // Base data at the rule's own path overrides the rule, as in walk_tree; the path usually ends early.
-  const Value* base = &data_;
-  for (uint32_t i = 1; base && i < ref.resolved_depth; ++i) base = lookup_base(*base, ref.items[i]->value);
-  if (base) return index_value(*base, ref, ref.resolved_depth, f, k, true);
-  std::optional<Value> doc = node_document(*static_cast<const RuleNode*>(ref.resolved), nullptr);
-  if (!doc) return true;
-  Value hold = std::move(*doc);
-  return index_value(hold, ref, ref.resolved_depth, f, k);
+  return k(*v);
 }
 
 const Value* Evaluator::ref_prefix(const Term& ref, const Value& root, bool base_doc) {
