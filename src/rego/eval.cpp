@@ -64,6 +64,33 @@ const Value* child_of(const Value* v, const Value& key) {
 
 }  // namespace
 
+namespace {
+// Frames of finished evaluations, per thread, for the next ones (a few cover the rule nesting of a query).
+constexpr size_t kFramePoolLimit = 32;
+thread_local std::vector<std::unique_ptr<Frame>> frame_pool;
+}  // namespace
+
+std::unique_ptr<Frame> Evaluator::take_pooled_frame(int n) {
+  if (frame_pool.empty()) return std::make_unique<Frame>(n);
+  std::unique_ptr<Frame> f = std::move(frame_pool.back());
+  frame_pool.pop_back();
+  if (f->values.size() < static_cast<size_t>(n)) {
+    f->values.resize(static_cast<size_t>(n));
+    f->bound.resize(static_cast<size_t>(n), 0);
+  }
+  return f;
+}
+
+Evaluator::~Evaluator() {
+  // Every binding is made through the trail, so an empty trail means every frame is clean. After an error
+  // the trail may hold bindings: then the frames are simply freed.
+  if (!trail_.empty()) return;
+  for (auto& f : free_frames_) {
+    if (frame_pool.size() >= kFramePoolLimit) break;
+    frame_pool.push_back(std::move(f));
+  }
+}
+
 std::optional<Value> Evaluator::document(const std::vector<Value>& path) {
   const RuleNode* node = &policy_.root;
   const Value* base = &data_;

@@ -82,6 +82,9 @@ class Evaluator {
     if (input) input_ = *input;
     if (trace_) [[unlikely]] trace_memo_ = std::make_unique<TraceMemo>();
   }
+  ~Evaluator();
+  Evaluator(const Evaluator&) = delete;
+  Evaluator& operator=(const Evaluator&) = delete;
 
   // Evaluates a compiled query body; calls k once per solution with the frame holding its bindings.
   void run(const ast::Body& body, Frame& frame, FunctionRef<bool(Frame&)> k);
@@ -161,12 +164,13 @@ class Evaluator {
   void check_cancel();
 
   // Frames are recycled: every binding is undone before a rule evaluation returns, so a released frame is
-  // clean (all slots unbound) and can serve the next rule without reallocating.
+  // clean (all slots unbound) and can serve the next rule without reallocating. An evaluation that ends
+  // cleanly hands its frames on to the next evaluation on its thread (take_pooled_frame).
   class FrameLease {
    public:
     FrameLease(Evaluator& ev, int n) : ev_(ev) {
       if (ev.free_frames_.empty()) {
-        frame_ = std::make_unique<Frame>(n);
+        frame_ = take_pooled_frame(n);
       } else {
         frame_ = std::move(ev.free_frames_.back());
         ev.free_frames_.pop_back();
@@ -186,6 +190,7 @@ class Evaluator {
     std::unique_ptr<Frame> frame_;
   };
   std::vector<std::unique_ptr<Frame>> free_frames_;
+  static std::unique_ptr<Frame> take_pooled_frame(int n);
 
   // ---- per-query state ----
   const CompiledPolicy& policy_;
