@@ -65,30 +65,34 @@ const Value* child_of(const Value* v, const Value& key) {
 }  // namespace
 
 namespace {
-// Frames of finished evaluations, per thread, for the next ones (a few cover the rule nesting of a query).
-constexpr size_t kFramePoolLimit = 32;
-thread_local std::vector<std::unique_ptr<Frame>> frame_pool;
+// The buffers an evaluation grows (undo trail, rule stack, recycled frames), kept per thread between
+// evaluations so that a query allocates none of them once its thread has served one. An evaluation nested
+// in another on the same thread finds the spares taken and starts with empty buffers.
+struct SpareBuffers {
+  std::vector<std::pair<Frame*, int>> trail;
+  std::vector<const ast::Rule*> rule_stack;
+  std::vector<std::unique_ptr<Frame>> frames;
+};
+thread_local SpareBuffers spares;
 }  // namespace
 
-std::unique_ptr<Frame> Evaluator::take_pooled_frame(int n) {
-  if (frame_pool.empty()) return std::make_unique<Frame>(n);
-  std::unique_ptr<Frame> f = std::move(frame_pool.back());
-  frame_pool.pop_back();
-  if (f->values.size() < static_cast<size_t>(n)) {
-    f->values.resize(static_cast<size_t>(n));
-    f->bound.resize(static_cast<size_t>(n), 0);
-  }
-  return f;
+void Evaluator::adopt_spare_buffers() {
+  trail_.swap(spares.trail);
+  rule_stack_.swap(spares.rule_stack);
+  free_frames_.swap(spares.frames);
 }
 
 Evaluator::~Evaluator() {
   // Every binding is made through the trail, so an empty trail means every frame is clean. After an error
-  // the trail may hold bindings: then the frames are simply freed.
-  if (!trail_.empty()) return;
-  for (auto& f : free_frames_) {
-    if (frame_pool.size() >= kFramePoolLimit) break;
-    frame_pool.push_back(std::move(f));
+  // the trail may still hold bindings: then the frames are freed rather than kept.
+  if (!trail_.empty()) {
+    trail_.clear();
+    free_frames_.clear();
   }
+  rule_stack_.clear();
+  if (trail_.capacity() > spares.trail.capacity()) trail_.swap(spares.trail);
+  if (rule_stack_.capacity() > spares.rule_stack.capacity()) rule_stack_.swap(spares.rule_stack);
+  if (free_frames_.size() > spares.frames.size()) free_frames_.swap(spares.frames);
 }
 
 std::optional<Value> Evaluator::document(const std::vector<Value>& path) {

@@ -81,6 +81,7 @@ class Evaluator {
         root_memo_(policy.node_count), cache_(root_memo_.get()), trace_(opts.tracer != nullptr) {
     if (input) input_ = *input;
     if (trace_) [[unlikely]] trace_memo_ = std::make_unique<TraceMemo>();
+    adopt_spare_buffers();
   }
   ~Evaluator();
   Evaluator(const Evaluator&) = delete;
@@ -165,12 +166,12 @@ class Evaluator {
 
   // Frames are recycled: every binding is undone before a rule evaluation returns, so a released frame is
   // clean (all slots unbound) and can serve the next rule without reallocating. An evaluation that ends
-  // cleanly hands its frames on to the next evaluation on its thread (take_pooled_frame).
+  // cleanly hands its frames on to the next evaluation on its thread (adopt_spare_buffers).
   class FrameLease {
    public:
     FrameLease(Evaluator& ev, int n) : ev_(ev) {
       if (ev.free_frames_.empty()) {
-        frame_ = take_pooled_frame(n);
+        frame_ = std::make_unique<Frame>(n);
       } else {
         frame_ = std::move(ev.free_frames_.back());
         ev.free_frames_.pop_back();
@@ -190,7 +191,8 @@ class Evaluator {
     std::unique_ptr<Frame> frame_;
   };
   std::vector<std::unique_ptr<Frame>> free_frames_;
-  static std::unique_ptr<Frame> take_pooled_frame(int n);
+  // Takes this thread's spare trail, rule stack and frames (eval.cpp); the destructor hands them back.
+  void adopt_spare_buffers();
 
   // ---- per-query state ----
   const CompiledPolicy& policy_;
