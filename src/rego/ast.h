@@ -60,9 +60,10 @@ struct Term {
   const void* resolved = nullptr;  // Call: compiler-owned target (see resolved_kind); Ref: see kResolvedRuleRef
   uint8_t resolved_kind = 0;       // Call: 0 unresolved, kResolvedBuiltin, kResolvedFunction; Ref: 0 or below
   uint32_t resolved_depth = 0;     // Ref with kResolvedRuleRef: the items up to the rule node (data.a.r -> 3)
-  // Ref into input or plain base data (kResolvedBaseRef): items[1..const_prefix) are scalars, so that part of
-  // the path names one place for a whole evaluation (input.context in input.context.ip; data.rbac.roles in
-  // data.rbac.roles[r]). 0 when not computed.
+  // Ref of a policy's rule into input, plain base data (kResolvedBaseRef) or a rule's path in base data
+  // (kResolvedRuleRef): items[1..const_prefix) are constants naming one place for a whole evaluation, the
+  // policy's RefPrefix prefix_id (policy.h). prefix_id 0: none.
+  uint32_t prefix_id = 0;
   uint32_t const_prefix = 0;
 };
 

@@ -10,6 +10,7 @@
 // Errors are collected and thrown together as RegoErrors.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -42,6 +43,17 @@ void resolve_rules(CompiledPolicy& policy, Errors& errors);
 void check_recursion(const CompiledPolicy& policy, Errors& errors);
 void build_indexes(CompiledPolicy& policy);
 
+// Numbers the constant ref prefixes of a policy's rules (policy.h's RefPrefix) as the resolver meets them.
+class RefPrefixInterner {
+ public:
+  explicit RefPrefixInterner(std::vector<eval::RefPrefix>& table) : table_(table) {}
+  uint32_t intern(uint32_t parent, const Value& key, bool base_doc);
+
+ private:
+  std::vector<eval::RefPrefix>& table_;
+  std::map<std::pair<uint32_t, Value>, uint32_t> index_;
+};
+
 // Resolution context of one package (shared by resolver and query compilation).
 struct PackageContext {
   std::vector<std::string> package;                 // {"a","b"} for data.a.b
@@ -49,6 +61,8 @@ struct PackageContext {
   const CompiledPolicy* policy = nullptr;
   const eval::RuleNode* package_node = nullptr;     // may be null (query with no package)
   const std::set<std::string>* rule_names = nullptr; // first names of the package's rules (may be null)
+  // Rules only (a query is compiled against a finished, shared policy): numbers constant ref prefixes.
+  RefPrefixInterner* prefixes = nullptr;
 };
 
 // Resolves names and allocates slots in one rule (head and body). Returns the slot count.

@@ -218,11 +218,11 @@ bool Evaluator::apply_with(const ast::Expr& e, size_t i, Frame& f, std::vector<N
     return Value::object(std::move(entries));
   };
   if (head->slot == ast::kInputRoot) {
-    ++root_generation_;
+    root_generation_ = NodeMemo::new_generation();
     input_ = upsert(upsert, has_input_ ? input_ : Value::empty_object(), path, 0, *v);
     has_input_ = true;
   } else {
-    ++root_generation_;
+    root_generation_ = NodeMemo::new_generation();
     data_ = upsert(upsert, data_, path, 0, *v);
     const RuleNode* node = &policy_.root;
     for (auto& p : path) {

@@ -12,7 +12,6 @@
 // eval_refs.cpp (references and the data tree), eval_rules.cpp (rules, functions, conflicts, caching).
 #pragma once
 
-#include <array>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -78,7 +77,8 @@ class Evaluator {
   Evaluator(const CompiledPolicy& policy, const Value& data, const Value* input, BuiltinContext& bctx,
             const EvalOptions& opts)
       : policy_(policy), data_(data), has_input_(input != nullptr), bctx_(bctx), opts_(opts),
-        root_memo_(policy.node_count), cache_(root_memo_.get()), trace_(opts.tracer != nullptr) {
+        root_memo_(policy.node_count, policy.ref_prefixes.size()), cache_(root_memo_.get()),
+        trace_(opts.tracer != nullptr) {
     if (input) input_ = *input;
     if (trace_) [[unlikely]] trace_memo_ = std::make_unique<TraceMemo>();
     adopt_spare_buffers();
@@ -126,9 +126,9 @@ class Evaluator {
 
   // ---- references (eval_refs.cpp) ----
   bool eval_ref(const ast::Term& ref, Frame& f, ValueCont k);
-  // Where ref's constant prefix (Term::const_prefix) leads from root (input_ or data_), or nullptr when
-  // undefined; memoised for the evaluation (see PrefixMemo).
-  const Value* ref_prefix(const ast::Term& ref, const Value& root, bool base_doc);
+  // Where constant ref prefix `id` (policy.h's RefPrefix) leads, or nullptr when undefined; each is looked up
+  // once per evaluation (and again after a `with` changes input or data).
+  const Value* prefix_value(uint32_t id);
   // base_doc: v is (part of) a base document, whose keys a number in the path may name as text.
   bool index_value(const Value& v, const ast::Term& ref, size_t i, Frame& f, ValueCont k, bool base_doc = false);
   bool walk_tree(const RuleNode& node, const Value* base, const ast::Term& ref, size_t i, Frame& f, ValueCont k);
@@ -203,18 +203,9 @@ class Evaluator {
   EvalOptions opts_;
   std::vector<std::pair<Frame*, int>> trail_;
 
-  // The places the constant prefixes of input and base-data refs lead to (ref_prefix), direct-mapped by ref:
-  // a policy reads input.resource or data.rbac.roles again and again, and each time is a chain of object
-  // lookups otherwise. Entries hold pointers into input_/data_, so they count only while root_generation_ is
-  // the one they were made in: every change of input_ or data_ (`with`) starts a new generation.
-  struct PrefixMemo {
-    const ast::Term* ref = nullptr;
-    uint64_t generation = 0;
-    const Value* value = nullptr;
-  };
-  static constexpr size_t kPrefixMemoSize = 64;
-  std::array<PrefixMemo, kPrefixMemoSize> prefix_memo_{};
-  uint64_t root_generation_ = 1;
+  // Prefix slots (prefix_value) hold pointers into input_ and data_: they count only in the generation they
+  // were filled in, and every change of input_ or data_ (`with`) starts a new one.
+  uint64_t root_generation_ = NodeMemo::new_generation();
 
   // Rule values and documents computed so far. `with` and mocks switch cache_ to a memo of their own; the
   // root memo also counts the rule evaluations in progress (recursion detection).
@@ -240,7 +231,7 @@ class Evaluator {
   };
   WithState save_state() const { return {data_, input_, has_input_, cache_, replaced_, overridden_}; }
   void restore_state(const WithState& s) {
-    ++root_generation_;
+    root_generation_ = NodeMemo::new_generation();
     data_ = s.data;
     input_ = s.input;
     has_input_ = s.has_input;

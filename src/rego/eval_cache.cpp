@@ -10,7 +10,7 @@ thread_local std::vector<std::unique_ptr<NodeMemo>> pool;
 
 }  // namespace
 
-NodeMemo::Lease::Lease(size_t nodes) {
+NodeMemo::Lease::Lease(size_t nodes, size_t prefixes) {
   if (pool.empty()) {
     memo_ = new NodeMemo();
   } else {
@@ -18,6 +18,12 @@ NodeMemo::Lease::Lease(size_t nodes) {
     pool.pop_back();
   }
   if (memo_->slots_.size() < nodes) memo_->slots_.resize(nodes);
+  if (memo_->prefixes_.size() < prefixes) memo_->prefixes_.resize(prefixes);
+}
+
+uint64_t NodeMemo::new_generation() {
+  thread_local uint64_t last = 0;
+  return ++last;
 }
 
 NodeMemo::Lease::~Lease() {

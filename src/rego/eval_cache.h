@@ -39,10 +39,21 @@ class NodeMemo {
   // Evaluations of node `id` in progress (a rule that needs its own value is recursive).
   uint32_t& in_progress(uint32_t id) { return touch(id).in_progress; }
 
+  // Where constant ref prefix `id` (policy.h's RefPrefix) leads: valid while `generation` is the evaluation's
+  // current one. Generations are unique per thread, so these slots are never cleared, only outdated.
+  struct PrefixSlot {
+    uint64_t generation = 0;
+    const Value* value = nullptr;
+  };
+  PrefixSlot& prefix(uint32_t id) { return prefixes_[id]; }
+  // A generation no earlier evaluation on this thread has used.
+  static uint64_t new_generation();
+
   // Owns a leased memo; hands it back to its thread's pool on destruction.
   class Lease {
    public:
-    explicit Lease(size_t nodes);
+    // Slots for `nodes` rule nodes and (the root memo of an evaluation) `prefixes` ref prefixes.
+    explicit Lease(size_t nodes, size_t prefixes = 0);
     ~Lease();
     Lease(Lease&& o) noexcept : memo_(std::exchange(o.memo_, nullptr)) {}
     Lease(const Lease&) = delete;
@@ -78,6 +89,7 @@ class NodeMemo {
 
   std::vector<Slot> slots_;
   std::vector<uint32_t> touched_;
+  std::vector<PrefixSlot> prefixes_;
 };
 
 }  // namespace rego::eval

@@ -56,14 +56,19 @@ bool Evaluator::eval_ref(const Term& ref, Frame& f, ValueCont k) {
     base_doc = true;
     if (ref.resolved_kind == ast::kResolvedBaseRef) {
       start = &data_;
-      if (ref.const_prefix > 2) {
-        start = ref_prefix(ref, data_, true);
+      if (ref.prefix_id) {
+        start = prefix_value(ref.prefix_id);
         from = ref.const_prefix;
       }
     } else {
       // Base data at the rule's own path overrides the rule, as in walk_tree; the path usually ends early.
-      start = &data_;
-      for (from = 1; start && from < ref.resolved_depth; ++from) start = lookup_base(*start, ref.items[from]->value);
+      if (ref.prefix_id) {
+        start = prefix_value(ref.prefix_id);
+        from = ref.resolved_depth;
+      } else {
+        start = &data_;
+        for (from = 1; start && from < ref.resolved_depth; ++from) start = lookup_base(*start, ref.items[from]->value);
+      }
       if (!start) {
         std::optional<Value> doc = node_document(*static_cast<const RuleNode*>(ref.resolved), nullptr);
         if (!doc) return true;
@@ -76,8 +81,8 @@ bool Evaluator::eval_ref(const Term& ref, Frame& f, ValueCont k) {
   } else if (head.slot == ast::kInputRoot) {
     if (!has_input_) return true;
     start = &input_;
-    if (ref.const_prefix > 2) {
-      start = ref_prefix(ref, input_, false);
+    if (ref.prefix_id) {
+      start = prefix_value(ref.prefix_id);
       from = ref.const_prefix;
     }
   } else {
@@ -104,12 +109,15 @@ bool Evaluator::eval_ref(const Term& ref, Frame& f, ValueCont k) {
   return k(*v);
 }
 
-const Value* Evaluator::ref_prefix(const Term& ref, const Value& root, bool base_doc) {
-  PrefixMemo& m = prefix_memo_[(reinterpret_cast<uintptr_t>(&ref) >> 6) % kPrefixMemoSize];
-  if (m.ref == &ref && m.generation == root_generation_) return m.value;
-  const Value* v = &root;
-  for (uint32_t i = 1; v && i < ref.const_prefix; ++i) v = (base_doc ? lookup_base : lookup)(*v, ref.items[i]->value);
-  m = PrefixMemo{&ref, root_generation_, v};
+const Value* Evaluator::prefix_value(uint32_t id) {
+  NodeMemo::PrefixSlot& slot = root_memo_.get()->prefix(id);
+  if (slot.generation == root_generation_) return slot.value;
+  const RefPrefix& p = policy_.ref_prefixes[id];
+  const Value* parent = p.parent == kInputPrefix  ? (has_input_ ? &input_ : nullptr)
+                        : p.parent == kDataPrefix ? &data_
+                                                  : prefix_value(p.parent);
+  const Value* v = parent ? (p.base_doc ? lookup_base : lookup)(*parent, p.key) : nullptr;
+  slot = NodeMemo::PrefixSlot{root_generation_, v};
   return v;
 }
 

@@ -65,6 +65,17 @@ struct RuleNode {
   }
 };
 
+// A constant path below input or below base data that refs share: input.context in input.context.ip and
+// input.context.hour, data.rbac.roles in data.rbac.roles[r]. The resolver numbers them (ast::Term::prefix_id),
+// so an evaluation looks each one up once however many refs pass through it (Evaluator::prefix_value).
+struct RefPrefix {
+  uint32_t parent = 0;    // kInputPrefix, kDataPrefix, or the id of the path one key shorter
+  Value key;
+  bool base_doc = false;  // below data: a number key also names its decimal text, as OPA's storage reads it
+};
+inline constexpr uint32_t kInputPrefix = 0;  // ids 0 and 1 stand for the roots themselves
+inline constexpr uint32_t kDataPrefix = 1;
+
 }  // namespace eval
 
 class CompiledPolicy {
@@ -73,6 +84,7 @@ class CompiledPolicy {
   eval::RuleNode root;                // the node for `data`
   uint32_t node_count = 1;            // RuleNode ids are 0 .. node_count-1 (the root is 0)
   std::unordered_map<std::string, const eval::RuleNode*> functions;  // "data.a.f" -> node
+  std::vector<eval::RefPrefix> ref_prefixes{2};  // by ast::Term::prefix_id; 0 and 1 are the roots
   bool v0_compatible = false;
 };
 

@@ -299,7 +299,7 @@ class Resolver {
     uint32_t prefix = 1;
     while (prefix < ref.items.size() && ref.items[prefix]->kind == TermKind::Scalar) ++prefix;
     if (root == ast::kInputRoot) {
-      ref.const_prefix = prefix;
+      number_prefix(ref, prefix, eval::kInputPrefix, false);
       return;
     }
     const eval::RuleNode* node = &ctx_.policy->root;
@@ -309,7 +309,7 @@ class Resolver {
       node = node->child(item.value);
       if (!node || !node->has_rules_below) {
         ref.resolved_kind = ast::kResolvedBaseRef;
-        ref.const_prefix = prefix;
+        number_prefix(ref, prefix, eval::kDataPrefix, true);
         return;
       }
       if (node->has_rules) {
@@ -317,9 +317,20 @@ class Resolver {
         ref.resolved_kind = ast::kResolvedRuleRef;
         ref.resolved = node;
         ref.resolved_depth = static_cast<uint32_t>(i + 1);
+        // The rule's own path in base data, which wins over the rule where present (usually absent).
+        number_prefix(ref, ref.resolved_depth, eval::kDataPrefix, true);
         return;
       }
     }
+  }
+
+  // Gives ref the id of its constant items[1..end) below root (see RefPrefix), when compiling rules.
+  void number_prefix(Term& ref, uint32_t end, uint32_t root, bool base_doc) const {
+    if (!ctx_.prefixes || end < 2) return;
+    uint32_t id = root;
+    for (uint32_t i = 1; i < end; ++i) id = ctx_.prefixes->intern(id, ref.items[i]->value, base_doc);
+    ref.prefix_id = id;
+    ref.const_prefix = end;
   }
 
   void resolve_term(TermPtr& t, Scope& s) {
@@ -477,7 +488,14 @@ int resolve_query(ast::Body& body, const PackageContext& ctx, std::vector<std::p
   return r.slots();
 }
 
+uint32_t RefPrefixInterner::intern(uint32_t parent, const Value& key, bool base_doc) {
+  auto [it, fresh] = index_.try_emplace({parent, key}, static_cast<uint32_t>(table_.size()));
+  if (fresh) table_.push_back(eval::RefPrefix{parent, key, base_doc});
+  return it->second;
+}
+
 void resolve_rules(CompiledPolicy& policy, Errors& errors) {
+  RefPrefixInterner prefixes(policy.ref_prefixes);
   std::map<std::vector<std::string>, std::set<std::string>> rule_names;
   for (auto& module : policy.modules)
     for (auto& rule : module.rules)
@@ -488,6 +506,7 @@ void resolve_rules(CompiledPolicy& policy, Errors& errors) {
     ctx.package = module.package;
     ctx.imports = &module.imports;
     ctx.policy = &policy;
+    ctx.prefixes = &prefixes;
     const eval::RuleNode* node = &policy.root;
     for (auto& seg : module.package) node = node ? node->child(Value::string(seg)) : nullptr;
     ctx.package_node = node;

@@ -184,7 +184,8 @@ TEST(Eval, ResolvedDataRefsMatchTheTreeWalk) {
   EXPECT_EQ(eval(m, "data.t.b with data.d as {\"x\": 5}", "", R"({"d":{"x":"base"}})"), "5");
 }
 
-// The evaluator memoises where constant ref prefixes (input.a, data.x.y) lead; `with` must not see stale ones.
+// The evaluator memoises where constant ref prefixes (input.a, data.x.y) lead; neither a `with` nor the
+// expressions after it may see stale ones.
 TEST(Eval, RefPrefixesFollowWithReplacements) {
   const char* m = R"(package t
 r := input.a.b
@@ -194,6 +195,14 @@ in_with := [x, inner, z] if {
 	inner := r with input.a.b as 5
 	z := r
 }
+after_with := [inner, z] if {
+	inner := r with input.a.b as 5
+	z := input.a.b
+}
+data_after_with := [inner, z] if {
+	inner := d with data.x.y as {"z": 9}
+	z := data.x.y.z
+}
 data_with := [x, inner, z] if {
 	x := d
 	inner := d with data.x.y as {"z": 9}
@@ -202,6 +211,8 @@ data_with := [x, inner, z] if {
 )";
   EXPECT_EQ(eval(m, "data.t.in_with", R"({"a":{"b":1}})"), "[1,5,1]");
   EXPECT_EQ(eval(m, "data.t.data_with", "", R"({"x":{"y":{"z":1}}})"), "[1,9,1]");
+  EXPECT_EQ(eval(m, "data.t.after_with", R"({"a":{"b":1}})"), "[5,1]");
+  EXPECT_EQ(eval(m, "data.t.data_after_with", "", R"({"x":{"y":{"z":1}}})"), "[9,1]");
   EXPECT_EQ(eval(m, "data.t.r with input.a as {\"b\": 7}", R"({"a":{"b":1}})"), "7");
 }
 
