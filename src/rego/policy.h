@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -50,14 +51,22 @@ struct RuleNode {
   std::unique_ptr<RuleIndex> index; // null when not worth it
   uint32_t id = 0;                  // dense number of this node in its policy (indexes per-query caches)
 
+  // The children with string keys (package and rule names) in a flat array, for child(); filled once the
+  // tree is complete (rule_tree.cpp).
+  struct NamedChild {
+    std::string_view name;
+    const RuleNode* node;
+  };
+  std::vector<NamedChild> named_children;
+
   const RuleNode* child(const Value& k) const {
-    // Evaluation asks for children by string key (package and rule names) on every data reference: a scan
-    // that rejects on length before comparing bytes beats the ordered descent's Value::compare at the few
-    // children a node has (a package holds a few dozen rules at most, typically).
+    // Evaluation asks for children by string key on every data reference it cannot resolve at compile time:
+    // a scan that rejects on length and first byte before comparing bytes beats the ordered descent's
+    // Value::compare at the few children a node has (a package holds a few dozen rules at most, typically).
     if (k.is_string() && children.size() <= 32) {
-      const std::string& want = k.as_string();
-      for (const auto& [key, node] : children)
-        if (key.is_string() && key.as_string().size() == want.size() && key.as_string() == want) return node.get();
+      std::string_view want = k.as_string();
+      for (const NamedChild& c : named_children)
+        if (c.name.size() == want.size() && (want.empty() || (c.name[0] == want[0] && c.name == want))) return c.node;
       return nullptr;
     }
     auto it = children.find(k);

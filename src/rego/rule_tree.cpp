@@ -99,7 +99,10 @@ void build_rule_tree(CompiledPolicy& policy, Errors& errors) {
     auto* n = stack.back();
     stack.pop_back();
     n->id = policy.node_count++;
-    for (auto& [k, c] : n->children) stack.push_back(c.get());
+    for (auto& [k, c] : n->children) {
+      stack.push_back(c.get());
+      if (k.is_string()) n->named_children.push_back({k.as_string(), c.get()});
+    }
     if (n->rules.empty() || n->is_function) continue;
     // Stops at the first rule that differs: rules[0] is checked first, so it has a head value when compared
     // against (a partial set rule, `p contains x`, has none and may share the node with `p if ...` here, before

@@ -70,7 +70,8 @@ ptrdiff_t find_string_key(size_t count, KeyAt key_at, std::string_view key) {
   std::string_view k;
   if (count <= kScanLimit) {
     for (size_t i = 0; i < count; ++i)
-      if (key_at(i, k) == 0 && k.size() == key.size() && (key.empty() || std::memcmp(k.data(), key.data(), key.size()) == 0))
+      if (key_at(i, k) == 0 && k.size() == key.size() &&
+          (key.empty() || (k[0] == key[0] && std::memcmp(k.data(), key.data(), key.size()) == 0)))
         return static_cast<ptrdiff_t>(i);
     return -1;
   }
@@ -187,6 +188,8 @@ struct PackedAccess {
   [[gnu::noinline]] static const ListNode* list_view(const Value& v) {
     packed::Doc* d = doc(v);
     const uint32_t* w = d->words() + v.off_;
+    // Built once per container; after that, peek() is the whole cost (slot() may allocate a chunk).
+    if (detail::Node* n = d->container_cache.peek(w[1])) return static_cast<const ListNode*>(n);
     std::atomic<detail::Node*>& slot = d->container_cache.slot(w[1]);
     if (detail::Node* n = slot.load(std::memory_order_acquire)) return static_cast<const ListNode*>(n);
     uint32_t count = w[0];
@@ -200,6 +203,7 @@ struct PackedAccess {
   [[gnu::noinline]] static const ObjectNode* object_view(const Value& v) {
     packed::Doc* d = doc(v);
     const uint32_t* w = d->words() + v.off_;
+    if (detail::Node* n = d->container_cache.peek(w[1])) return static_cast<const ObjectNode*>(n);
     std::atomic<detail::Node*>& slot = d->container_cache.slot(w[1]);
     if (detail::Node* n = slot.load(std::memory_order_acquire)) return static_cast<const ObjectNode*>(n);
     uint32_t count = d->shape_size(w[0]);
@@ -236,6 +240,7 @@ struct PackedAccess {
   // A stable Value for the container at ref, made once per container.
   static const ViewHolder* member_view(packed::Doc* d, uint32_t ref) {
     uint32_t off = packed::payload_of(ref);
+    if (detail::Node* n = d->view_cache.peek(d->words()[off + 1])) return static_cast<const ViewHolder*>(n);
     std::atomic<detail::Node*>& slot = d->view_cache.slot(d->words()[off + 1]);
     if (detail::Node* n = slot.load(std::memory_order_acquire)) return static_cast<const ViewHolder*>(n);
     uint32_t views = 0;
