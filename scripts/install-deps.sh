@@ -28,6 +28,7 @@ PACKAGES+=(
   libvalijson-dev  # json.verify_schema / json.match_schema (header-only JSON Schema validator)
   zlib1g-dev       # gzip request/response bodies in the server (and compressed bundles)
   libarchive-dev   # OPA bundles: reading .tar.gz archives (src/load/archive.cpp; tests write them too)
+  libjemalloc-dev  # the programs' allocator (CMake option TREX_JEMALLOC)
 )
 
 # ---- tests and benchmarks ----
