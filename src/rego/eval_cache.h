@@ -1,4 +1,5 @@
-// Per-query memo of rule values and merged documents, as flat arrays indexed by RuleNode::id.
+// Per-query memo of rule values and merged documents, as flat arrays indexed by RuleNode::id, and of where
+// the policy's constant ref prefixes lead (indexed by RefPrefix id, see policy.h).
 //
 // Internal to the evaluator. A query evaluates the same few rules over and over (every reference to `user`
 // in a policy asks for data.authz.user again), so the memo is on the hottest path there is: a lookup here is
