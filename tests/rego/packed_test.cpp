@@ -232,6 +232,28 @@ TEST(Packed, LookupsBeforeAndAfterBuildingTheObject) {
   EXPECT_EQ(*root.get("users")->get("a"), *a);
 }
 
+// Objects of more than 16 keys are binary-searched, before they are built (container members do not build
+// them) and after (a scalar member does).
+TEST(Packed, LookupsInABigObject) {
+  std::string text = "{";
+  for (int i = 0; i < 40; ++i) text += (i ? ",\"u" : "\"u") + std::to_string(100 + i * 13 % 40) + "\": [" + std::to_string(i) + "]";
+  text += ", \"\": \"empty\"}";
+  Value root = PP(text);
+  for (int pass = 0; pass < 2; ++pass) {
+    SCOPED_TRACE(pass);
+    for (int i = 0; i < 40; ++i) {
+      const Value* v = root.get("u" + std::to_string(100 + i * 13 % 40));
+      ASSERT_NE(v, nullptr);
+      EXPECT_EQ(W(*v), "[" + std::to_string(i) + "]");
+    }
+    EXPECT_EQ(root.get("u1"), nullptr);
+    EXPECT_EQ(root.get("u1400"), nullptr);
+    EXPECT_EQ(root.get("v"), nullptr);
+    EXPECT_EQ(root.get("")->as_string(), "empty");  // builds the object for the second pass
+  }
+  ExpectSame(P(text), root, "big object");
+}
+
 TEST(Packed, ConsumingOverloadOnABigText) {
   // Past 8 MiB the consuming overload gives the read pages back as it goes.
   std::string text = "{\"users\": {";

@@ -103,6 +103,35 @@ TEST(Value, ObjectsSortKeysLastDuplicateWins) {
   EXPECT_EQ(composite.get("k"), nullptr);
 }
 
+// Lookups by string scan small objects and binary-search big ones (more than 16 keys); keys of other kinds
+// sort before strings (null, booleans, numbers) or after them (collections) and must not derail either.
+TEST(Value, LookupsInSmallAndBigObjectsWithMixedKeys) {
+  for (int n : {3, 16, 17, 40}) {
+    std::vector<ObjectEntry> es = {{I(1), S("one")}, {Value::boolean(true), S("t")}, {A({I(1)}), S("arr")}};
+    for (int i = 0; i < n; ++i) {
+      std::string k = "k" + std::to_string(i * 7 % n);
+      es.emplace_back(Value::string(k), I(i));
+      es.emplace_back(Value::string(k + "x"), I(-i));
+    }
+    es.emplace_back(S(""), S("empty"));
+    Value o = O(es);
+    SCOPED_TRACE(n);
+    for (int i = 0; i < n; ++i) {
+      std::string k = "k" + std::to_string(i * 7 % n);
+      ASSERT_NE(o.get(k), nullptr) << k;
+      EXPECT_EQ(*o.get(k), I(i));
+      EXPECT_EQ(*o.get(Value::string(k + "x")), I(-i));
+    }
+    EXPECT_EQ(*o.get(""), S("empty"));
+    EXPECT_EQ(*o.get(I(1)), S("one"));
+    EXPECT_EQ(*o.get(A({I(1)})), S("arr"));
+    EXPECT_EQ(o.get("k"), nullptr);
+    EXPECT_EQ(o.get("kx"), nullptr);
+    EXPECT_EQ(o.get("zzz"), nullptr);
+    EXPECT_EQ(o.get("\x01"), nullptr);
+  }
+}
+
 TEST(Value, ObjectsCompareKeyThenValuePairwise) {
   // OPA: for each index compare key i, then value i; then by size.
   EXPECT_LT(O({{S("a"), I(1)}, {S("b"), I(2)}}), O({{S("a"), I(1)}, {S("c"), I(0)}}));
