@@ -289,10 +289,11 @@ class Resolver {
     t = ref;
   }
 
-  // Follows a data ref's constant string prefix through the rule tree (see kResolvedBaseRef/kResolvedRuleRef),
-  // mirroring Evaluator::walk_tree: a ref that ends among the packages (a merged document) or meets a function
-  // keeps the general walk.
-  void resolve_data_ref(Term& ref) const {
+  // Prepares a ref into input or data for evaluation without searching: numbers the constant prefix of an
+  // input ref (RefPrefix); follows a data ref's constant string prefix through the rule tree (see
+  // kResolvedBaseRef/kResolvedRuleRef), mirroring Evaluator::walk_tree — a data ref that ends among the
+  // packages (a merged document) or meets a function keeps the general walk.
+  void resolve_root_ref(Term& ref) const {
     if (ref.items[0]->kind != TermKind::Var) return;
     int root = ref.items[0]->slot;
     if (root != ast::kDataRoot && root != ast::kInputRoot) return;
@@ -369,7 +370,7 @@ class Resolver {
           t->items = std::move(items);
         }
         for (auto& i : t->items) resolve_term(i, s);
-        resolve_data_ref(*t);
+        resolve_root_ref(*t);
         return;
       }
       case TermKind::Call: {
