@@ -414,6 +414,29 @@ Value Value::object(std::vector<ObjectEntry> entries) {
       break;
     }
   }
+  if (!sorted_unique && entries.size() <= 16 &&
+      std::all_of(entries.begin(), entries.end(), [](const ObjectEntry& e) { return e.first.is_string(); })) {
+    // A JSON object's keys in author order: sort (key, position) pairs, cheap to compare and to move, then move
+    // each entry once. The insertion sort is stable, so equal keys stay in input order and the last of each run
+    // is the one that wins.
+    struct Keyed {
+      std::string_view key;
+      size_t pos;
+    };
+    Keyed order[16];
+    const size_t n = entries.size();
+    for (size_t i = 0; i < n; ++i) {
+      Keyed moving{entries[i].first.as_string(), i};
+      size_t j = i;
+      for (; j > 0 && moving.key < order[j - 1].key; --j) order[j] = order[j - 1];
+      order[j] = moving;
+    }
+    std::vector<ObjectEntry> sorted;
+    sorted.reserve(n);
+    for (size_t i = 0; i < n; ++i)
+      if (i + 1 == n || order[i + 1].key != order[i].key) sorted.push_back(std::move(entries[order[i].pos]));
+    return object_sorted(std::move(sorted));
+  }
   if (!sorted_unique) {
     // A stable sort keeps duplicates in input order, so the last of each run is the entry that "wins".
     // Objects are mostly small (JSON documents' keys in author order): insertion sort is stable and, unlike

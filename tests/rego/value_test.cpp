@@ -97,6 +97,12 @@ TEST(Value, ObjectsSortKeysLastDuplicateWins) {
   EXPECT_EQ(o.get("c"), nullptr);
   EXPECT_EQ(o.get(""), nullptr);
   EXPECT_EQ(S("a").get("a"), nullptr);
+  // String keys only (a JSON object's case): the same order, and the last duplicate still wins.
+  Value strings = O({{S("b"), I(1)}, {S("a"), I(2)}, {S("b"), I(3)}, {S(""), I(4)}, {S("a"), I(5)}, {S("ab"), I(6)}});
+  ASSERT_EQ(strings.size(), 4u);
+  EXPECT_EQ(strings, O({{S(""), I(4)}, {S("a"), I(5)}, {S("ab"), I(6)}, {S("b"), I(3)}}));
+  EXPECT_EQ(strings.as_object()[0].first, S(""));
+  EXPECT_EQ(strings.as_object()[3].second, I(3));
   Value composite = O({{A({I(1)}), I(1)}, {Set({S("k")}), I(2)}});
   EXPECT_EQ(*composite.get(A({I(1)})), I(1));
   EXPECT_EQ(*composite.get(Set({S("k")})), I(2));
