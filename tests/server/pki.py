@@ -2,6 +2,8 @@
 (RSA 2048, valid two days)."""
 import os
 import subprocess
+import tempfile
+import unittest
 
 
 def openssl(*args, cwd):
@@ -29,3 +31,26 @@ def make_cert(d, name, subject, ca="ca", serial=None, ext=None):
     extra = ["-extfile", ext] if ext else []
     openssl("x509", "-req", "-in", f"{name}.csr", "-CA", f"{ca}.pem", "-CAkey", f"{ca}.key", *numbering,
             "-out", f"{name}.pem", "-days", "2", *extra, cwd=d)
+
+
+class CertificateDirectory(unittest.TestCase):
+    """Base of the TLS test classes: a temporary directory per class (d), filled once by the class's
+    make_pki(d) before its tests and removed after them; path(name) names a file in it."""
+
+    @staticmethod
+    def make_pki(d):
+        raise NotImplementedError("a CertificateDirectory class defines make_pki(d)")
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.d = cls.tmp.name
+        cls.make_pki(cls.d)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    @classmethod
+    def path(cls, name):
+        return os.path.join(cls.d, name)

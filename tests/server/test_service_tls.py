@@ -14,13 +14,12 @@ import json
 import os
 import ssl
 import tarfile
-import tempfile
 import threading
 import unittest
 
 import harness
 from harness import FIXTURES, Server
-from pki import make_ca, make_cert, openssl, write_extensions
+from pki import CertificateDirectory, make_ca, make_cert, openssl, write_extensions
 
 
 def make_pki(d):
@@ -100,16 +99,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 wait_for = functools.partial(harness.wait_for, timeout=20)
 
 
-class ServiceTlsTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        cls.d = cls.tmp.name
-        make_pki(cls.d)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
+class ServiceTlsTest(CertificateDirectory):
+    make_pki = staticmethod(make_pki)
 
     def setUp(self):
         self.service = Service(self.d)

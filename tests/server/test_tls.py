@@ -12,7 +12,7 @@ import time
 import unittest
 
 from harness import FIXTURES, Server
-from pki import make_ca, make_cert, write_extensions
+from pki import CertificateDirectory, make_ca, make_cert, write_extensions
 
 
 def make_pki(d):
@@ -23,19 +23,8 @@ def make_pki(d):
         make_cert(d, name, f"/CN={name}", ext=san if name.startswith("server") else None)
 
 
-class TlsTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        cls.d = cls.tmp.name
-        make_pki(cls.d)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
-
-    def path(self, name):
-        return os.path.join(self.d, name)
+class TlsTest(CertificateDirectory):
+    make_pki = staticmethod(make_pki)
 
     def client_context(self, with_cert=False, max_version=None):
         ctx = ssl.create_default_context(cafile=self.path("ca.pem"))

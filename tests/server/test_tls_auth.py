@@ -9,12 +9,11 @@ import json
 import os
 import socket
 import ssl
-import tempfile
 import unittest
 import urllib.parse
 
 from harness import Server
-from pki import make_ca, make_cert, write_extensions
+from pki import CertificateDirectory, make_ca, make_cert, write_extensions
 
 AUTHZ = """package system.authz
 
@@ -34,11 +33,9 @@ allow if {
 """
 
 
-class TlsAuthenticationTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        d = cls.d = cls.tmp.name
+class TlsAuthenticationTest(CertificateDirectory):
+    @staticmethod
+    def make_pki(d):
         make_ca(d)
         make_ca(d, "other-ca", "another CA")
         make_cert(d, "server", "/CN=server", ext=write_extensions(d, "subjectAltName=IP:127.0.0.1"))
@@ -46,6 +43,11 @@ class TlsAuthenticationTest(unittest.TestCase):
         make_cert(d, "escaped", "/emailAddress=smith@example.com/O=A\\+B/CN=Smith, John ")
         make_cert(d, "two-units", "/OU=a/OU=b/CN=x")
         make_cert(d, "stranger", "/CN=alice", ca="other-ca")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        d = cls.d
         with open(os.path.join(d, "authz.rego"), "w") as f:
             f.write(AUTHZ)
         with open(os.path.join(d, "data.json"), "w") as f:
@@ -58,11 +60,7 @@ class TlsAuthenticationTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.server.close()
-        cls.tmp.cleanup()
-
-    @classmethod
-    def path(cls, name):
-        return os.path.join(cls.d, name)
+        super().tearDownClass()
 
     def get(self, client, path):
         ctx = ssl.create_default_context(cafile=self.path("ca.pem"))
