@@ -18,6 +18,11 @@
 #    delays later requests instead of queueing them, so the p99 shown is the service latency at that rate,
 #    not wrk2's coordinated-omission-corrected latency. The same is run against noop_server for reference,
 #    and trex once more with only $LOW_CONNS connections at full speed (another common low-load reading).
+# 4. trex at full speed with bench/load/floor.rego, a policy that decides nothing: what reading the body,
+#    routing and answering cost before any rule, i.e. the ratio no policy can beat.
+#
+# bench/server_instructions.sh counts the same servers' instructions per request (callgrind): slower, but
+# the same on every run, where req/s here drifts with whatever else the machine does.
 #
 # Everything (wrk, both servers) shares the machine's cores: on a 2-core machine wrk takes a good part of
 # one core, so absolute numbers are low and noisy; the ratio is what this benchmark is for. The load
@@ -30,8 +35,6 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/.." && pwd)"
 BUILD=${1:-${BUILD_DIR:-$REPO/build}}
-TREX="$BUILD/trex"
-NOOP="$BUILD/bench/noop_server"
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-2}
 THREADS=${THREADS:-2}
@@ -39,56 +42,8 @@ CONNS=${CONNS:-32}
 LOW_CONNS=${LOW_CONNS:-4}
 HALF_DELAY_MS=${HALF_DELAY_MS:-5}
 LOAD="$HERE/load"
-URL_PATH=/v1/data/authz/allow
-export BENCH_INPUT="$LOAD/input.json"
-
-for bin in "$TREX" "$NOOP"; do
-  [ -x "$bin" ] || { echo "missing $bin: build it first (ninja -C $BUILD trex noop_server)" >&2; exit 2; }
-done
-for tool in wrk curl; do
-  command -v "$tool" >/dev/null || { echo "$tool not found (apt-get install $tool)" >&2; exit 2; }
-done
-
-# A free loopback port, the same for both servers (a connect that is refused means nobody listens).
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-if [ -z "${PORT:-}" ]; then
-  PORT=28181
-  while ! port_free "$PORT"; do PORT=$((PORT + 1)); done
-fi
-URL="http://127.0.0.1:$PORT$URL_PATH"
-
-SERVER_PID=""
-stop_server() {
-  if [ -n "$SERVER_PID" ]; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=""
-  fi
-}
-trap stop_server EXIT
-
-wait_ready() {  # until the server answers on $PORT (10 s at most)
-  for _ in $(seq 1 100); do
-    curl -s -o /dev/null "http://127.0.0.1:$PORT/" && return 0
-    kill -0 "$SERVER_PID" 2>/dev/null || { echo "server exited" >&2; return 1; }
-    sleep 0.1
-  done
-  echo "server not ready on port $PORT" >&2
-  return 1
-}
-
-# Both servers run one event loop per core (trex has no setting for it; noop_server's default matches).
-start_trex() {
-  # The files, not the folder: bench/load also holds input.json and post.lua, which are not policy data.
-  "$TREX" run --server --addr "127.0.0.1:$PORT" --log-level error "$LOAD/authz.rego" "$LOAD/data.json" &
-  SERVER_PID=$!
-  wait_ready
-}
-start_noop() {
-  "$NOOP" --addr "127.0.0.1:$PORT" >/dev/null &
-  SERVER_PID=$!
-  wait_ready
-}
+# shellcheck source=server_common.sh
+source "$HERE/server_common.sh"
 
 # run_wrk SECONDS CONNS [DELAY_MS] -> prints post.lua's RESULT line
 run_wrk() {
@@ -143,11 +98,7 @@ echo "  wrk: $THREADS threads, $CONNS connections, ${DURATION}s after ${WARMUP}s
 
 # ---- trex at full speed ----
 start_trex
-answer=$(curl -s -X POST -H 'Content-Type: application/json' --data-binary "@$BENCH_INPUT" "$URL")
-if [ "$answer" != '{"result":true}' ]; then
-  echo "unexpected decision from trex: $answer (want {\"result\":true})" >&2
-  exit 1
-fi
+check_decision
 measure trex_max "$CONNS"
 
 # ---- trex at about half of that ----
@@ -156,6 +107,12 @@ HALF_CONNS=$(calibrate "$TARGET" "$HALF_DELAY_MS")
 echo "  half load: target $TARGET req/s -> $HALF_CONNS connections x ${HALF_DELAY_MS} ms think time"
 measure trex_half "$HALF_CONNS" "$HALF_DELAY_MS"
 measure trex_low "$LOW_CONNS"
+stop_server
+
+# ---- trex with a policy that decides nothing (bench/load/floor.rego): the cost before the policy's rules ----
+start_trex "$LOAD/floor.rego"
+check_decision
+measure trex_floor "$CONNS"
 stop_server
 
 # ---- noop_server: same port, same requests ----
@@ -176,9 +133,12 @@ row trex "max throughput" "$CONNS" "$RESULT_trex_max"
 row noop "~half of trex max (${HALF_DELAY_MS} ms think)" "$HALF_CONNS" "$RESULT_noop_half"
 row trex "~half of trex max (${HALF_DELAY_MS} ms think)" "$HALF_CONNS" "$RESULT_trex_half"
 row trex "closed loop, few connections" "$LOW_CONNS" "$RESULT_trex_low"
+row trex "max throughput, floor.rego" "$CONNS" "$RESULT_trex_floor"
 echo
 awk -v t="$(rps "$RESULT_trex_max")" -v n="$(rps "$RESULT_noop_max")" \
   'BEGIN { printf "throughput trex/noop: %.1f%%   (goal >= 80%%)\n", 100 * t / n }'
+awk -v t="$(rps "$RESULT_trex_floor")" -v n="$(rps "$RESULT_noop_max")" \
+  'BEGIN { printf "throughput trex with floor.rego (a constant decision)/noop: %.1f%%   (the ceiling for any policy)\n", 100 * t / n }'
 awk -v t="$(field cpu_us_per_req "$RESULT_trex_max")" -v n="$(field cpu_us_per_req "$RESULT_noop_max")" \
   'BEGIN { printf "server CPU per request noop/trex: %.1f%%   (the throughput ratio if both were CPU-bound alone)\n", 100 * n / t }'
 awk -v p="$(ms p99_us "$RESULT_trex_half")" -v got="$(rps "$RESULT_trex_half")" -v tgt="$TARGET" \
