@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "rego/number.h"
@@ -90,6 +91,35 @@ std::string sanitize_utf8(const char* p, size_t n) {
 
 // ---- reading ----
 
+// Object keys repeat from one document to the next ("input", "subject", "id" in every request body): each
+// thread keeps the string Values of recent short keys in a small direct-mapped table, so reading a known key
+// costs a probe and a compare instead of a string node's allocation (and its release with the document).
+// Sharing a key's node between documents is safe: nodes are immutable and reference-counted.
+class KeyCache {
+ public:
+  Value get(std::string_view key) {
+    if (key.empty() || key.size() > kMaxKeySize) return Value::string(key);
+    Value& slot = slots_[slot_of(key)];
+    if (!slot.is_string() || std::string_view(slot.as_string()) != key) slot = Value::string(key);
+    return slot;
+  }
+
+ private:
+  static constexpr size_t kSlots = 512;
+  static constexpr size_t kMaxKeySize = 40;
+  // Length and three characters: enough to spread the keys of typical documents; a collision only costs a
+  // fresh node.
+  static size_t slot_of(std::string_view k) {
+    size_t h = k.size() * 0x9E3779B1u;
+    h ^= static_cast<unsigned char>(k[0]) * 0x85EBCA77u;
+    h ^= static_cast<unsigned char>(k[k.size() / 2]) * 0xC2B2AE3Du;
+    h ^= static_cast<unsigned char>(k.back()) * 0x27D4EB2Fu;
+    return (h ^ (h >> 15)) & (kSlots - 1);
+  }
+  Value slots_[kSlots];
+};
+thread_local KeyCache key_cache;
+
 // Where the reader's values go. ValueSink builds ordinary Values on a flat stack: scalars and finished
 // collections are pushed; each open container remembers where its children start; objects push key and value
 // alternately. PackedSink (packed.h) builds a packed document the same way.
@@ -100,6 +130,7 @@ class ValueSink {
   explicit ValueSink(size_t text_size) { stack_.reserve(std::min<size_t>(text_size / 8 + 8, 4096)); }
   size_t mark() const { return stack_.size(); }
   void string(std::string_view s) { stack_.push_back(Value::string(s)); }
+  void key(std::string_view s) { stack_.push_back(key_cache.get(s)); }
   bool number(std::string_view text) {
     auto v = number::parse(text);
     if (!v) return false;
@@ -112,8 +143,30 @@ class ValueSink {
   void close(size_t start, bool object) {
     auto first = stack_.begin() + static_cast<ptrdiff_t>(start);
     if (object) {
+      const size_t n = (stack_.size() - start) / 2;
       std::vector<ObjectEntry> entries;
-      entries.reserve((stack_.size() - start) / 2);
+      entries.reserve(n);
+      if (n <= kSmallObject) {
+        // Sorted here, as (key, position) pairs, so the entries are moved once, straight into key order.
+        // Insertion sort is stable: of equal keys the last in the text ends up last and wins, as in Go.
+        struct Keyed {
+          std::string_view key;
+          size_t pos;
+        };
+        Keyed order[kSmallObject];
+        for (size_t i = 0; i < n; ++i) {
+          Keyed moving{stack_[start + 2 * i].as_string(), start + 2 * i};
+          size_t j = i;
+          for (; j > 0 && moving.key < order[j - 1].key; --j) order[j] = order[j - 1];
+          order[j] = moving;
+        }
+        for (size_t i = 0; i < n; ++i)
+          if (i + 1 == n || order[i + 1].key != order[i].key)
+            entries.emplace_back(std::move(stack_[order[i].pos]), std::move(stack_[order[i].pos + 1]));
+        stack_.erase(first, stack_.end());
+        stack_.push_back(Value::object_sorted(std::move(entries)));
+        return;
+      }
       // Counted, not `it + 1 < end`: that forms a pointer past the end (and offsets a null pointer for `{}`
       // on an empty stack), which is undefined behaviour.
       for (auto it = first; stack_.end() - it >= 2; it += 2) entries.emplace_back(std::move(*it), std::move(*(it + 1)));
@@ -128,6 +181,7 @@ class ValueSink {
   Value finish() { return std::move(stack_.back()); }
 
  private:
+  static constexpr size_t kSmallObject = 16;
   std::vector<Value> stack_;
 };
 
@@ -215,7 +269,7 @@ class Reader {
   // `"name" :` then whitespace, leaving the reader at the member's value.
   bool member_key() {
     if (p_ == end_ || *p_ != '"') return fail(rapidjson::kParseErrorObjectMissName);
-    if (!string_value()) return false;
+    if (!string_value(/*is_key=*/true)) return false;
     skip_ws();
     if (p_ == end_ || *p_ != ':') return fail(rapidjson::kParseErrorObjectMissColon);
     ++p_;
@@ -305,7 +359,7 @@ class Reader {
 
   // Reads a string starting at the opening quote and pushes it. Semantics follow Go's decoder: invalid UTF-8
   // and unpaired surrogates become U+FFFD; raw control characters are errors.
-  bool string_value() {
+  bool string_value(bool is_key = false) {
     ++p_;  // opening quote
     bool high_bytes = false;
     // Most strings have no escape: then the sink takes the text where it lies, without a copy into buf_.
@@ -315,6 +369,7 @@ class Reader {
       ++p_;
       std::string_view text(start, static_cast<size_t>(p_ - 1 - start));
       if (high_bytes) sink_.string(sanitize_utf8(text.data(), text.size()));
+      else if (is_key) sink_.key(text);
       else sink_.string(text);
       return true;
     }
@@ -383,14 +438,22 @@ class Reader {
     constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
     auto has_zero_byte = [](uint64_t w) { return (w - kOnes) & ~w & kHighs; };
     uint64_t seen_words = 0;
-    while (end_ - p_ >= 8) {
+    while (std::endian::native == std::endian::little && end_ - p_ >= 8) {
       uint64_t w;
       std::memcpy(&w, p_, 8);
       // A byte below 0x20 (has_zero_byte's trick on w - 0x20 per byte; bytes >= 0x80 never trigger it), a
       // quote, or a backslash.
       uint64_t stop = ((w - kOnes * 0x20) & ~w & kHighs) | has_zero_byte(w ^ (kOnes * '"')) |
                       has_zero_byte(w ^ (kOnes * '\\'));
-      if (stop) break;
+      if (stop) {
+        // The lowest flagged byte is the first stop (the tricks' borrows only flag bytes above a true match;
+        // words are read little-endian, so the lowest byte is the first in the text).
+        const int skip = __builtin_ctzll(stop) >> 3;
+        seen_words |= w & ((uint64_t{1} << (skip * 8)) - 1);  // skip < 8: the shift stays below 64
+        p_ += skip;
+        high_bytes |= (seen_words & kHighs) != 0;
+        return;
+      }
       seen_words |= w;
       p_ += 8;
     }

@@ -191,6 +191,7 @@ class Builder {
   ~Builder();
   size_t mark() const { return stack_.size(); }
   void string(std::string_view s);
+  void key(std::string_view s) { string(s); }  // keys are strings like any other (each kept once per Doc)
   bool number(std::string_view text);  // false if text is not a number
   void special(uint32_t which) { stack_.push_back(make_ref(kSpecial, which)); }
   void close(size_t start, bool object);

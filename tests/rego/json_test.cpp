@@ -88,6 +88,48 @@ TEST(JsonParse, Errors) {
   EXPECT_EQ(json::parse("\"\\x\"").error, "invalid JSON at offset 1: Invalid escape character in string.");
 }
 
+// Strings are scanned 8 bytes at a time: whatever ends a run (closing quote, escape, control character,
+// non-ASCII byte to check) must be found at every position within a word and across words.
+TEST(JsonParse, StringRunsEndAtEveryPosition) {
+  // The string first in an array with a long one after it, so that every stop is met with a whole word ahead.
+  auto first = [](const std::string& text) {
+    return P("[\"" + text + "\", \"" + std::string(24, 'z') + "\"]").as_array()[0].as_string();
+  };
+  for (size_t n = 0; n < 20; ++n) {
+    const std::string run(n, 'a');
+    EXPECT_EQ(first(run), run) << n;
+    EXPECT_EQ(first(run + "\\nb"), run + "\nb") << n;
+    EXPECT_EQ(first(run + "\\\"b"), run + "\"b") << n;
+    EXPECT_EQ(first(run + "\xc3\xa9" "b"), run + "\xc3\xa9" "b") << n;
+    EXPECT_EQ(first(run + "\xff" "b"), run + "\xef\xbf\xbd" "b") << n;  // checked, and replaced
+    EXPECT_EQ(P("\"" + run + "\"").as_string(), run) << n;                // near the end: byte by byte
+    auto bad = json::parse("[\"" + run + "\x01" + std::string(24, 'z') + "\"]");
+    EXPECT_FALSE(bad.ok) << n;
+    EXPECT_NE(bad.error.find("offset " + std::to_string(n + 2) + ":"), std::string::npos) << bad.error;
+  }
+}
+
+// Object keys are shared between documents through a per-thread cache: keys that meet in one slot of it, keys
+// of every length, and keys read again must all come back as written.
+TEST(JsonParse, KeysRepeatedAcrossDocuments) {
+  std::vector<std::string> keys;
+  for (int i = 0; i < 3000; ++i) keys.push_back("k" + std::to_string(i * 7919 % 10007) + std::string(i % 50, 'x'));
+  for (int round = 0; round < 2; ++round) {
+    std::string doc = "{";
+    for (size_t i = 0; i < keys.size(); ++i) doc += (i ? ",\"" : "\"") + keys[i] + "\":" + std::to_string(i);
+    doc += "}";
+    Value v = P(doc);
+    ASSERT_EQ(v.size(), keys.size());
+    for (size_t i = 0; i < keys.size(); ++i) {
+      const Value* got = v.get(keys[i]);
+      ASSERT_NE(got, nullptr) << keys[i];
+      EXPECT_EQ(got->as_int(), static_cast<int64_t>(i)) << keys[i];
+    }
+  }
+  // Small objects are sorted as they are read; a repeated key keeps its last value there too.
+  EXPECT_EQ(W(P(R"({"id": 1, "ip": 2, "id": 3, "i": 4, "": 5})")), R"({"":5,"i":4,"id":3,"ip":2})");
+}
+
 TEST(JsonParse, DeepNestingIsAnErrorNotACrash) {
   std::string deep(100000, '[');
   auto r = json::parse(deep + std::string(100000, ']'));
