@@ -65,6 +65,8 @@ struct Term {
   // policy's RefPrefix prefix_id (policy.h). prefix_id 0: none.
   uint32_t prefix_id = 0;
   uint32_t const_prefix = 0;
+  // ---- evaluator ----
+  KeyHint key_hint;  // a string Scalar used as a ref's key: where objects looked up with it last had it
 };
 
 inline constexpr const char* kTemplateWithMarker = "$template-with";

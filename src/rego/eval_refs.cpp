@@ -100,8 +100,15 @@ const Value* lookup_base(const Value& coll, const Value& key) {
   for (size_t i = from; i < ref.items.size(); ++i) {
     const Term& p = *ref.items[i];
     const Value* key;
-    if (p.kind == TermKind::Scalar) key = &p.value;
-    else if (p.kind == TermKind::Var && p.slot >= 0 && f.bound[static_cast<size_t>(p.slot)])
+    if (p.kind == TermKind::Scalar) {
+      // A constant string key, the commonest step of a path (`user.roles`): looked up from its hint.
+      if (p.value.is_string() && v->is_object()) {
+        v = v->get(p.value.as_string(), p.key_hint);
+        if (!v) return i;
+        continue;
+      }
+      key = &p.value;
+    } else if (p.kind == TermKind::Var && p.slot >= 0 && f.bound[static_cast<size_t>(p.slot)])
       key = &f.values[static_cast<size_t>(p.slot)];
     else return i;
     v = find(*v, *key);

@@ -40,6 +40,25 @@ enum class NumRep : uint8_t { Int = 0, Float = 1, Big = 2 };
 class Value;
 struct BigNumber;  // defined in number.cpp (Boost.Multiprecision lives there only)
 
+// Where one lookup site (a constant key in a compiled policy) last found its key: the objects a site sees
+// are mostly records of one shape, with the key at one position, so Value::get tries that position first and
+// skips the search. Shared by every thread evaluating the policy, hence relaxed atomics: a stale hint, or one
+// another thread just wrote, costs nothing but the ordinary search. Copying copies the position.
+class KeyHint {
+ public:
+  KeyHint() = default;
+  KeyHint(const KeyHint& o) : pos_(o.load()) {}
+  KeyHint& operator=(const KeyHint& o) {
+    store(o.load());
+    return *this;
+  }
+  uint32_t load() const { return pos_.load(std::memory_order_relaxed); }
+  void store(uint32_t pos) const { pos_.store(pos, std::memory_order_relaxed); }
+
+ private:
+  mutable std::atomic<uint32_t> pos_{0};
+};
+
 using ObjectEntry = std::pair<Value, Value>;
 
 namespace detail {
@@ -147,6 +166,8 @@ class Value {
   // Object lookup (nullptr when absent or not an object).
   const Value* get(const Value& key) const;
   const Value* get(std::string_view key) const;
+  // The same, trying the hint's position first and leaving the key's position in it.
+  const Value* get(std::string_view key, const KeyHint& hint) const;
   // Set membership.
   bool contains(const Value& item) const;
 

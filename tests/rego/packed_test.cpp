@@ -254,6 +254,38 @@ TEST(Packed, LookupsInABigObject) {
   ExpectSame(P(text), root, "big object");
 }
 
+// One KeyHint serves one lookup site for every object it meets (evaluator refs such as `x.name`): objects of
+// other shapes, without the key, smaller than the hinted position, packed before and after their elements are
+// built, and ordinary ones must all answer as a lookup without a hint does.
+TEST(Packed, HintedLookupsAcrossShapes) {
+  const std::string text = R"([{"name": "a", "id": 1}, {"zone": 2, "name": "b", "age": 3, "id": 4},
+    {"id": 5}, {}, {"k1": 1, "k2": 2, "k3": 3, "k4": 4, "k5": 5, "name": "c"}, {"name": "d"}, [1], "s"])";
+  for (const Value& doc : {P(text), PP(text)}) {
+    for (int round = 0; round < 2; ++round) {  // the second round after as_object() built every packed object
+      KeyHint name_hint, id_hint;
+      for (int pass = 0; pass < 3; ++pass) {
+        for (const Value& item : doc.as_array()) {
+          for (const char* key : {"name", "id", "missing"}) {
+            const KeyHint& hint = key[0] == 'i' ? id_hint : name_hint;  // "missing" shares name's hint
+            const Value* plain = item.get(key);
+            const Value* hinted = item.get(key, hint);
+            ASSERT_EQ(plain == nullptr, hinted == nullptr) << W(item) << " " << key;
+            if (plain) {
+              EXPECT_EQ(*plain, *hinted) << W(item) << " " << key;
+            }
+          }
+        }
+      }
+      for (const Value& item : doc.as_array())
+        if (item.is_object()) item.as_object();
+    }
+  }
+  KeyHint far;
+  far.store(1000);
+  EXPECT_EQ(*P(R"({"x": 1})").get("x", far), Value::integer(1));
+  EXPECT_EQ(far.load(), 0u);
+}
+
 TEST(Packed, ConsumingOverloadOnABigText) {
   // Past 8 MiB the consuming overload gives the read pages back as it goes.
   std::string text = "{\"users\": {";
