@@ -5,12 +5,15 @@
 #
 # Builds nothing: run `ninja -C build trex noop_server` first. Needs wrk (Debian's `wrk`) and curl.
 #
-# 1. trex serves bench/load (an RBAC/ABAC policy, ~30 rules, ~12 KB of data) with --log-level error; wrk
-#    POSTs bench/load/input.json to /v1/data/authz/allow at full speed ($THREADS threads, $CONNS
-#    keep-alive connections) for $DURATION seconds after a warm-up.
-# 2. The same wrk run against bench/noop_server (same port, same request), which answers {"result":true}
-#    without doing anything: the ceiling the HTTP stack allows on this machine.
-# 3. trex again at about half of its measured maximum, to read p99 latency under moderate load. wrk has no
+# 1. Full speed, in $ROUNDS rounds: each round measures bench/noop_server, which answers {"result":true}
+#    without doing anything (the ceiling the HTTP stack allows on this machine), then trex serving
+#    bench/load (an RBAC/ABAC policy, ~30 rules, ~12 KB of data; --log-level error), then trex serving
+#    bench/load/floor.rego, a policy that decides nothing (what reading the body, routing and answering cost
+#    before any rule: the ratio no policy can beat). wrk POSTs bench/load/input.json to /v1/data/authz/allow
+#    ($THREADS threads, $CONNS keep-alive connections) for $DURATION seconds after a warm-up, on the same
+#    port. The reported ratios are the medians of the rounds' ratios: this machine's speed drifts, and servers
+#    measured seconds apart compare better than servers measured a minute apart.
+# 2. trex again at about half of its measured maximum, to read p99 latency under moderate load. wrk has no
 #    rate limit and wrk2 is not in Debian, so the rate is approximated: every connection waits
 #    $HALF_DELAY_MS ms after each response (post.lua's delay() hook), the number of connections is chosen
 #    from a short calibration run so that connections / (delay + latency) hits the target, and the rate
@@ -18,15 +21,13 @@
 #    delays later requests instead of queueing them, so the p99 shown is the service latency at that rate,
 #    not wrk2's coordinated-omission-corrected latency. The same is run against noop_server for reference,
 #    and trex once more with only $LOW_CONNS connections at full speed (another common low-load reading).
-# 4. trex at full speed with bench/load/floor.rego, a policy that decides nothing: what reading the body,
-#    routing and answering cost before any rule, i.e. the ratio no policy can beat.
 #
 # bench/server_instructions.sh counts the same servers' instructions per request (callgrind): slower, but
 # the same on every run, where req/s here drifts with whatever else the machine does.
 #
 # Everything (wrk, both servers) shares the machine's cores: on a 2-core machine wrk takes a good part of
 # one core, so absolute numbers are low and noisy; the ratio is what this benchmark is for. The load
-# average is printed at the start. Environment knobs: DURATION (10), WARMUP (2), THREADS (2), CONNS (32),
+# average is printed at the start. Environment knobs: DURATION (6), WARMUP (2), ROUNDS (3), THREADS (2), CONNS (32),
 # LOW_CONNS (4), HALF_DELAY_MS (5), PORT (default: the first free one from 28181). Besides req/s and
 # latency, each run reports the server's CPU time per request (from /proc), the steadier number when the
 # machine is shared.
@@ -35,8 +36,9 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/.." && pwd)"
 BUILD=${1:-${BUILD_DIR:-$REPO/build}}
-DURATION=${DURATION:-10}
+DURATION=${DURATION:-6}
 WARMUP=${WARMUP:-2}
+ROUNDS=${ROUNDS:-3}
 THREADS=${THREADS:-2}
 CONNS=${CONNS:-32}
 LOW_CONNS=${LOW_CONNS:-4}
@@ -96,28 +98,55 @@ calibrate() {
 echo "server load benchmark: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), port $PORT"
 echo "  wrk: $THREADS threads, $CONNS connections, ${DURATION}s after ${WARMUP}s warm-up; POST $URL_PATH"
 
-# ---- trex at full speed ----
+# ---- full speed: noop, trex and trex with floor.rego in turn, $ROUNDS times ----
+# The machine's speed drifts (by a third between runs seen here): measured one after the other, each ratio
+# compares servers measured seconds apart, and the median of the rounds' ratios is the figure reported.
+# start_server KIND: noop, trex (bench/load/authz.rego) or floor (bench/load/floor.rego)
+start_server() {
+  case $1 in
+    noop) start_noop ;;
+    trex) start_trex && check_decision ;;
+    floor) start_trex "$LOAD/floor.rego" && check_decision ;;
+  esac
+}
+for round in $(seq 1 "$ROUNDS"); do
+  echo " round $round of $ROUNDS"
+  for kind in noop trex floor; do
+    start_server "$kind"
+    measure "${kind}_max_$round" "$CONNS"
+    stop_server
+  done
+done
+# ratio_median A B: the median over the rounds of A's req/s divided by B's req/s in the same round, in percent.
+ratio_median() {
+  local r a b
+  for r in $(seq 1 "$ROUNDS"); do
+    a="RESULT_$1_max_$r" b="RESULT_$2_max_$r"
+    awk -v a="$(rps "${!a}")" -v b="$(rps "${!b}")" 'BEGIN { printf "%.1f\n", 100 * a / b }'
+  done | sort -n | awk '{ v[NR] = $1 } END { printf "%.1f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+ratio_list() {
+  local r a b
+  for r in $(seq 1 "$ROUNDS"); do
+    a="RESULT_$1_max_$r" b="RESULT_$2_max_$r"
+    awk -v a="$(rps "${!a}")" -v b="$(rps "${!b}")" 'BEGIN { printf "%.1f%%\n", 100 * a / b }'
+  done | paste -sd' '
+}
+# The rows below show the last round.
+RESULT_noop_max=$(eval echo "\$RESULT_noop_max_$ROUNDS")
+RESULT_trex_max=$(eval echo "\$RESULT_trex_max_$ROUNDS")
+RESULT_trex_floor=$(eval echo "\$RESULT_floor_max_$ROUNDS")
+
+# ---- trex at about half of its maximum, then noop_server at the same rate ----
 start_trex
 check_decision
-measure trex_max "$CONNS"
-
-# ---- trex at about half of that ----
 TARGET=$(( $(rps "$RESULT_trex_max") / 2 ))
 HALF_CONNS=$(calibrate "$TARGET" "$HALF_DELAY_MS")
 echo "  half load: target $TARGET req/s -> $HALF_CONNS connections x ${HALF_DELAY_MS} ms think time"
 measure trex_half "$HALF_CONNS" "$HALF_DELAY_MS"
 measure trex_low "$LOW_CONNS"
 stop_server
-
-# ---- trex with a policy that decides nothing (bench/load/floor.rego): the cost before the policy's rules ----
-start_trex "$LOAD/floor.rego"
-check_decision
-measure trex_floor "$CONNS"
-stop_server
-
-# ---- noop_server: same port, same requests ----
 start_noop
-measure noop_max "$CONNS"
 measure noop_half "$HALF_CONNS" "$HALF_DELAY_MS"
 stop_server
 
@@ -128,17 +157,15 @@ row() {  # SERVER MODE CONNS RESULT
 }
 echo
 printf '%-6s %-34s %6s %10s %9s %9s %11s %7s\n' server mode conns "req/s" "p50 ms" "p99 ms" "CPU us/req" errors
-row noop "max throughput" "$CONNS" "$RESULT_noop_max"
-row trex "max throughput" "$CONNS" "$RESULT_trex_max"
+row noop "max throughput (last round)" "$CONNS" "$RESULT_noop_max"
+row trex "max throughput (last round)" "$CONNS" "$RESULT_trex_max"
 row noop "~half of trex max (${HALF_DELAY_MS} ms think)" "$HALF_CONNS" "$RESULT_noop_half"
 row trex "~half of trex max (${HALF_DELAY_MS} ms think)" "$HALF_CONNS" "$RESULT_trex_half"
 row trex "closed loop, few connections" "$LOW_CONNS" "$RESULT_trex_low"
-row trex "max throughput, floor.rego" "$CONNS" "$RESULT_trex_floor"
+row trex "floor.rego, max (last round)" "$CONNS" "$RESULT_trex_floor"
 echo
-awk -v t="$(rps "$RESULT_trex_max")" -v n="$(rps "$RESULT_noop_max")" \
-  'BEGIN { printf "throughput trex/noop: %.1f%%   (goal >= 80%%)\n", 100 * t / n }'
-awk -v t="$(rps "$RESULT_trex_floor")" -v n="$(rps "$RESULT_noop_max")" \
-  'BEGIN { printf "throughput trex with floor.rego (a constant decision)/noop: %.1f%%   (the ceiling for any policy)\n", 100 * t / n }'
+echo "throughput trex/noop: $(ratio_median trex noop)%, the median of $ROUNDS rounds ($(ratio_list trex noop))  (goal >= 80%)"
+echo "throughput trex with floor.rego (a constant decision)/noop: $(ratio_median floor noop)% ($(ratio_list floor noop))  (the ceiling for any policy)"
 awk -v t="$(field cpu_us_per_req "$RESULT_trex_max")" -v n="$(field cpu_us_per_req "$RESULT_noop_max")" \
   'BEGIN { printf "server CPU per request noop/trex: %.1f%%   (the throughput ratio if both were CPU-bound alone)\n", 100 * n / t }'
 awk -v p="$(ms p99_us "$RESULT_trex_half")" -v got="$(rps "$RESULT_trex_half")" -v tgt="$TARGET" \
