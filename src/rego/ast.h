@@ -65,6 +65,10 @@ struct Term {
   // policy's RefPrefix prefix_id (policy.h). prefix_id 0: none.
   uint32_t prefix_id = 0;
   uint32_t const_prefix = 0;
+  // Array, Set or Object whose items are all constants (scalars or such literals): the whole value, built once
+  // by the compiler instead of on every evaluation (`x in {"read", "export"}`); null otherwise.
+  bool constant_literal = false;
+  Value literal_value;
   // ---- evaluator ----
   KeyHint key_hint;  // a string Scalar used as a ref's key: where objects looked up with it last had it
 };

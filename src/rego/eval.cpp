@@ -259,6 +259,19 @@ bool Evaluator::eval_expr_inner(const ast::Expr& e, Frame& f, Cont k) {
       });
     }
     size_t nargs = t.items.size();
+    // `x in {a, b}` / `x in [a, b]` with a literal collection: compared element by element, without building
+    // the collection (a set would be sorted and allocated on every evaluation).
+    if (t.resolved_kind == ast::kResolvedBuiltin && !trace_ && replaced_.empty()) {
+      switch (member_of_literal(t, f)) {
+        case Membership::NotApplicable: break;
+        case Membership::Undefined: return true;
+        case Membership::No:
+          if (!keep_false) return true;
+          record(Value::boolean(false));
+          return k();
+        case Membership::Yes: record(Value::boolean(true)); return k();
+      }
+    }
     // The commonest test, a built-in whose operands are constants, bound variables or refs without keys to
     // enumerate (`input.context.hour >= data.rbac.business_hours.start`): operands read in place and the
     // built-in called, without a continuation per operand. Anything else takes the general path below.
@@ -303,6 +316,28 @@ bool Evaluator::eval_expr_inner(const ast::Expr& e, Frame& f, Cont k) {
     record(v);
     return k();
   });
+}
+
+Evaluator::Membership Evaluator::member_of_literal(const Term& call, Frame& f) {
+  static const Builtin* const member_2 = builtins().find("internal.member_2");
+  if (call.resolved != member_2 || call.items.size() != 2) return Membership::NotApplicable;
+  const Term& coll = *call.items[1];
+  if ((coll.kind != TermKind::Set && coll.kind != TermKind::Array) || coll.constant_literal)
+    return Membership::NotApplicable;
+  Value held;
+  const Value* x;
+  if (!direct_value(*call.items[0], f, held, x)) return Membership::NotApplicable;
+  bool found = false, undefined = !x;
+  // Every element is read even after a match: a literal with an undefined element is undefined as a whole.
+  for (const auto& item : coll.items) {
+    Value item_held;
+    const Value* v;
+    if (!direct_value(*item, f, item_held, v)) return Membership::NotApplicable;
+    if (!v) undefined = true;
+    else if (!found && !undefined && *v == *x) found = true;
+  }
+  if (undefined) return Membership::Undefined;
+  return found ? Membership::Yes : Membership::No;
 }
 
 bool Evaluator::eval_some_in(const ast::Expr& e, Frame& f, Cont k) {

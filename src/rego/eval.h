@@ -102,6 +102,10 @@ class Evaluator {
   bool eval_expr_inner(const ast::Expr& e, Frame& f, Cont k);
   bool eval_with(const ast::Expr& e, size_t i, Frame& f, Cont k);
   bool eval_some_in(const ast::Expr& e, Frame& f, Cont k);
+  // `x in <set or array literal>` where x and the literal's elements are all direct (direct_value): the
+  // membership without building the collection. NotApplicable for any other call.
+  enum class Membership { NotApplicable, Undefined, No, Yes };
+  Membership member_of_literal(const ast::Term& call, Frame& f);
   bool eval_every(const ast::Expr& e, Frame& f, Cont k);
   bool unify(const ast::Term& a, const ast::Term& b, Frame& f, Cont k);
   bool unify_value(const ast::Term& t, const Value& v, Frame& f, Cont k);

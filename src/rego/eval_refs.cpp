@@ -159,6 +159,12 @@ bool Evaluator::direct_value(const Term& t, Frame& f, Value& hold, const Value*&
       size_t i = lookup_keys(t, from, f, base_doc, out);
       return !out || i == t.items.size();
     }
+    case TermKind::Array:
+    case TermKind::Set:
+    case TermKind::Object:
+      if (!t.constant_literal) return false;
+      out = &t.literal_value;
+      return true;
     default: return false;
   }
 }

@@ -26,8 +26,8 @@ bool Evaluator::eval_terms(const ast::TermPtr* ts, size_t n, size_t i, Value* ou
   if (i == n) return k();
   const Term& t = *ts[i];
   // Fast paths without a continuation per element.
-  if (t.kind == TermKind::Scalar) {
-    out[i] = t.value;
+  if (t.kind == TermKind::Scalar || t.constant_literal) {
+    out[i] = t.kind == TermKind::Scalar ? t.value : t.literal_value;
     return eval_terms(ts, n, i + 1, out, f, k);
   }
   if (t.kind == TermKind::Var && t.slot >= 0) {
@@ -43,6 +43,7 @@ bool Evaluator::eval_terms(const ast::TermPtr* ts, size_t n, size_t i, Value* ou
 }
 
 bool Evaluator::eval_term(const Term& t, Frame& f, ValueCont k) {
+  if (t.constant_literal) return k(t.literal_value);
   switch (t.kind) {
     case TermKind::Scalar: return k(t.value);
     case TermKind::Var: {

@@ -394,8 +394,32 @@ class Resolver {
       }
       default:
         for (auto& i : t->items) resolve_term(i, s);
+        fold_constant_literal(*t);
         return;
     }
+  }
+
+  // Marks an Array/Set/Object literal of constants as such and builds its value (see Term::literal_value).
+  static void fold_constant_literal(Term& t) {
+    if (t.kind != TermKind::Array && t.kind != TermKind::Set && t.kind != TermKind::Object) return;
+    std::vector<Value> items;
+    items.reserve(t.items.size());
+    for (const auto& item : t.items) {
+      if (item->kind == TermKind::Scalar) items.push_back(item->value);
+      else if (item->constant_literal) items.push_back(item->literal_value);
+      else return;
+    }
+    if (t.kind == TermKind::Array) {
+      t.literal_value = Value::array(std::move(items));
+    } else if (t.kind == TermKind::Set) {
+      t.literal_value = Value::set(std::move(items));
+    } else {
+      std::vector<ObjectEntry> entries;
+      entries.reserve(items.size() / 2);
+      for (size_t i = 0; i + 1 < items.size(); i += 2) entries.emplace_back(std::move(items[i]), std::move(items[i + 1]));
+      t.literal_value = Value::object(std::move(entries));
+    }
+    t.constant_literal = true;
   }
 
   // A function argument that is not a pattern (a template string, a ref, a call) cannot be unified before

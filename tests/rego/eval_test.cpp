@@ -184,6 +184,48 @@ TEST(Eval, ResolvedDataRefsMatchTheTreeWalk) {
   EXPECT_EQ(eval(m, "data.t.b with data.d as {\"x\": 5}", "", R"({"d":{"x":"base"}})"), "5");
 }
 
+// Literals of constants are built once by the compiler; they must behave as the literals built each time.
+TEST(Eval, ConstantLiterals) {
+  const char* m = R"(package t
+nested := {"c": set(), "a": [1, {"b": {3, 2, 3}}]}
+in_set if input.x in {"read", "export"}
+in_array if input.x in ["read", 1.0]
+obj_eq if {"k": [1, 2]} == {"k": [1, 2]}
+pattern := y if [1, y] = [1, 2]
+dup := {"a": 1, "a": 1}
+)";
+  EXPECT_EQ(eval(m, "data.t.nested"), R"({"a":[1,{"b":[2,3]}],"c":[]})");
+  EXPECT_EQ(eval(m, "data.t.in_set", R"({"x":"export"})"), "true");
+  EXPECT_EQ(eval(m, "data.t.in_set", R"({"x":"write"})"), "undefined");
+  EXPECT_EQ(eval(m, "data.t.in_array", R"({"x":1})"), "true");  // 1 == 1.0
+  EXPECT_EQ(eval(m, "data.t.obj_eq"), "true");
+  EXPECT_EQ(eval(m, "data.t.pattern"), "2");
+  EXPECT_EQ(eval(m, "[1, [2]][1][0]"), "2");
+}
+
+// `x in {a, b}` with elements to evaluate is answered element by element; it must agree with the set built.
+TEST(Eval, MembershipInLiteralCollections) {
+  const char* m = R"(package t
+in_set if input.x in {input.a, "*"}
+in_array if input.x in [input.a, 2]
+not_in if not input.x in {input.a, "*"}
+undefined_element if input.x in {input.x, input.missing}
+set_value := input.x in {input.a, "*"}
+)";
+  EXPECT_EQ(eval(m, "data.t.in_set", R"({"x":"q","a":"q"})"), "true");
+  EXPECT_EQ(eval(m, "data.t.in_set", R"({"x":"*","a":"q"})"), "true");
+  EXPECT_EQ(eval(m, "data.t.in_set", R"({"x":"z","a":"q"})"), "undefined");
+  EXPECT_EQ(eval(m, "data.t.in_array", R"({"x":2.0,"a":"q"})"), "true");
+  EXPECT_EQ(eval(m, "data.t.not_in", R"({"x":"z","a":"q"})"), "true");
+  EXPECT_EQ(eval(m, "data.t.not_in", R"({"x":"q","a":"q"})"), "undefined");
+  // An undefined element makes the literal, and so the test, undefined, even after a match; under `not`, true.
+  EXPECT_EQ(eval(m, "data.t.undefined_element", R"({"x":"q"})"), "undefined");
+  EXPECT_EQ(eval(m, "not input.x in {input.x, input.missing}", R"({"x":"q"})"), "true");
+  EXPECT_EQ(eval(m, "data.t.set_value", R"({"x":"z","a":"q"})"), "false");
+  EXPECT_EQ(eval(m, "input.x in {input.a, \"*\"}", R"({"x":"z","a":"q"})"), "false");  // a query shows false
+  EXPECT_EQ(eval(m, "input.x in {input.a, \"*\"}", R"({"a":"q"})"), "undefined");
+}
+
 // The evaluator memoises where constant ref prefixes (input.a, data.x.y) lead; neither a `with` nor the
 // expressions after it may see stale ones.
 TEST(Eval, RefPrefixesFollowWithReplacements) {
