@@ -256,6 +256,8 @@ bool Evaluator::call_function(const Term& call, const RuleNode& fn, BuiltinArgs 
       unify_args(unify_args, 0);
       if (produced) break;
     }
+    // Every definition gives the same constant: the first that succeeds decides (OPA's early exit).
+    if (result && fn.all_ground_same) break;
   }
   if (!result && fn.default_rule && fn.default_rule->head.value) {
     Frame frame(fn.default_rule->num_slots);

@@ -25,7 +25,9 @@ struct CompiledRule {
   // Head ref items after the node's ground prefix: empty for `p := v` and `p contains x`; [k] for `p[k] := v`;
   // [c, "d"] for `a.b[c].d := v`.
   std::vector<ast::TermPtr> suffix;
-  bool ground_value = false;  // head value is a constant: one solution of the body is enough
+  // The head value is a constant (a function without one has the value true): one solution of the body is
+  // enough.
+  bool ground_value = false;
 };
 
 // An equality index over the rules of one node: rules whose body tests `input.x.y == <constant>` are grouped
@@ -47,7 +49,7 @@ struct RuleNode {
   bool has_rules = false;           // rules or a default here
   bool has_rules_below = false;     // any rule or package in this subtree (else the subtree is plain base data)
   bool is_package = false;          // a module declares this package (it exists, as {}, even without rules)
-  bool all_ground_same = false;     // every definition is complete with the same constant value
+  bool all_ground_same = false;     // every definition (complete rule or function) has the same constant value
   std::unique_ptr<RuleIndex> index; // null when not worth it
   uint32_t id = 0;                  // dense number of this node in its policy (indexes per-query caches)
 

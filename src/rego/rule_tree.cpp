@@ -65,7 +65,9 @@ void build_rule_tree(CompiledPolicy& policy, Errors& errors) {
       cr.suffix.assign(ref.begin() + static_cast<long>(i), ref.end());
       if (rule.head.kind == ast::RuleKind::PartialObj && cr.suffix.empty() && rule.head.key)
         cr.suffix.push_back(rule.head.key);
-      cr.ground_value = rule.head.kind == ast::RuleKind::Complete && rule.head.value && is_ground_term(*rule.head.value);
+      // A function's value is `true` when its head names none (`f(x) if ...`).
+      cr.ground_value = (rule.head.kind == ast::RuleKind::Complete && rule.head.value && is_ground_term(*rule.head.value)) ||
+                        (rule.head.kind == ast::RuleKind::Function && (!rule.head.value || is_ground_term(*rule.head.value)));
       if (rule.head.kind == ast::RuleKind::Function) {
         if (node->has_rules && !node->is_function) {
           errors.push_back({code::kType, "conflicting rules " + node->path + " found", rule.loc});
@@ -103,15 +105,18 @@ void build_rule_tree(CompiledPolicy& policy, Errors& errors) {
       stack.push_back(c.get());
       if (k.is_string()) n->named_children.push_back({k.as_string(), c.get()});
     }
-    if (n->rules.empty() || n->is_function) continue;
-    // Stops at the first rule that differs: rules[0] is checked first, so it has a head value when compared
-    // against (a partial set rule, `p contains x`, has none and may share the node with `p if ...` here, before
-    // the conflict is reported).
+    if (n->rules.empty()) continue;
+    // Stops at the first rule that differs: rules[0] is checked first, so it is ground when compared against (a
+    // partial set rule, `p contains x`, is not, and may share the node with `p if ...` here, before the
+    // conflict is reported). A function without a head value has the value true.
+    auto value_of = [](const eval::CompiledRule& r) {
+      return r.rule->head.value ? r.rule->head.value->value : Value::boolean(true);
+    };
     bool same = true;
     for (auto& r : n->rules) {
       if (!r.ground_value || !r.suffix.empty() || r.rule->else_rule ||
-          r.rule->head.value->value != n->rules[0].rule->head.value->value ||
-          r.rule->head.value->kind != ast::TermKind::Scalar) {
+          (r.rule->head.value && r.rule->head.value->kind != ast::TermKind::Scalar) ||
+          value_of(r) != value_of(n->rules[0])) {
         same = false;
         break;
       }

@@ -203,6 +203,28 @@ dup := {"a": 1, "a": 1}
   EXPECT_EQ(eval(m, "[1, [2]][1][0]"), "2");
 }
 
+// Functions whose definitions all give one constant stop at the first that succeeds (OPA's early exit); ones
+// that give different values must still report their conflict.
+TEST(Eval, FunctionDefinitionsWithConstantValues) {
+  const char* m = R"(package t
+f(x) if x > 1
+f(x) if x > 0
+g(x) := 1 if x > 0
+g(x) := 2 if x > 1
+h(xs) if {
+	some x in xs
+	x > 1
+}
+)";
+  EXPECT_EQ(eval(m, "data.t.f(2)"), "true");
+  EXPECT_EQ(eval(m, "data.t.f(1)"), "true");
+  EXPECT_EQ(eval(m, "data.t.f(0)"), "undefined");
+  EXPECT_EQ(eval(m, "data.t.g(1)"), "1");
+  EXPECT_EQ(eval(m, "data.t.g(2)"), "error:eval_conflict_error");
+  EXPECT_EQ(eval(m, "data.t.h([1, 2, 3])"), "true");
+  EXPECT_EQ(eval(m, "data.t.h([1])"), "undefined");
+}
+
 // `x in {a, b}` with elements to evaluate is answered element by element; it must agree with the set built.
 TEST(Eval, MembershipInLiteralCollections) {
   const char* m = R"(package t
