@@ -153,11 +153,18 @@ class ValueSink {
           std::string_view key;
           size_t pos;
         };
+        // Keys mostly differ in their first byte: compared there before a full (memcmp) comparison, which
+        // orders bytes as unsigned, as this does.
+        auto less = [](std::string_view a, std::string_view b) {
+          if (!a.empty() && !b.empty() && a[0] != b[0])
+            return static_cast<unsigned char>(a[0]) < static_cast<unsigned char>(b[0]);
+          return a < b;
+        };
         Keyed order[kSmallObject];
         for (size_t i = 0; i < n; ++i) {
           Keyed moving{stack_[start + 2 * i].as_string(), start + 2 * i};
           size_t j = i;
-          for (; j > 0 && moving.key < order[j - 1].key; --j) order[j] = order[j - 1];
+          for (; j > 0 && less(moving.key, order[j - 1].key); --j) order[j] = order[j - 1];
           order[j] = moving;
         }
         for (size_t i = 0; i < n; ++i)
