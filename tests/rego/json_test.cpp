@@ -128,6 +128,8 @@ TEST(JsonParse, KeysRepeatedAcrossDocuments) {
   }
   // Small objects are sorted as they are read; a repeated key keeps its last value there too.
   EXPECT_EQ(W(P(R"({"id": 1, "ip": 2, "id": 3, "i": 4, "": 5})")), R"({"":5,"i":4,"id":3,"ip":2})");
+  // Bytes order as unsigned: a key starting with a UTF-8 lead byte sorts after ASCII ones.
+  EXPECT_EQ(W(P("{\"\xc3\xa9\": 1, \"za\": 2, \"z\": 3, \"a\": 4}")), "{\"a\":4,\"z\":3,\"za\":2,\"\xc3\xa9\":1}");
 }
 
 TEST(JsonParse, DeepNestingIsAnErrorNotACrash) {
