@@ -123,17 +123,20 @@ std::optional<Value> Evaluator::rule_value(const RuleNode& node) {
         produced = true;
         switch (rule.head.kind) {
           case ast::RuleKind::PartialSet: {
-            std::vector<Value> path;
-            auto add = [&](const Value& item) {
-              if (cr.suffix.empty()) {
+            if (cr.suffix.empty()) {  // `p contains x`: x joins the set
+              eval_term(*rule.head.key, frame, [&](const Value& item) {
                 is_set = true;
                 tree.root.is_set = true;
                 tree.root.set_items.push_back(item);
-              } else {
-                is_tree = true;
-                if (!tree.insert(path, item, true))
-                  fail(code::kConflict, "object keys must be unique", rule.loc);
-              }
+                return true;
+              });
+              return true;
+            }
+            // `a.b[c] contains x`: x joins the set at the path the keys name.
+            std::vector<Value> path;
+            auto add = [&](const Value& item) {
+              is_tree = true;
+              if (!tree.insert(path, item, true)) fail(code::kConflict, "object keys must be unique", rule.loc);
               return true;
             };
             std::vector<Value> keys(cr.suffix.size());
