@@ -70,10 +70,20 @@ const Value* lookup_base(const Value& coll, const Value& key) {
         for (from = 1; start && from < ref.resolved_depth; ++from) start = lookup_base(*start, ref.items[from]->value);
       }
       if (!start) {
-        std::optional<Value> doc = node_document(*static_cast<const RuleNode*>(ref.resolved), nullptr);
-        if (!doc) return RefStart::Undefined;
-        hold = std::move(*doc);
-        start = &hold;
+        // The rule's document, read in place from the memo: its slot is filled once and lives as long as the
+        // memo, which outlives this expression's evaluation (a `with` gets a memo of its own).
+        const RuleNode& node = *static_cast<const RuleNode*>(ref.resolved);
+        const std::optional<Value>* memo = cache_->document(node.id);
+        if (!memo) {
+          std::optional<Value> doc = node_document(node, nullptr);
+          memo = cache_->document(node.id);
+          if (!memo) {  // a document node_document does not memoise: held here instead
+            if (!doc) return RefStart::Undefined;
+            hold = std::move(*doc);
+          }
+        }
+        if (memo && !*memo) return RefStart::Undefined;
+        start = memo ? &**memo : &hold;
         from = ref.resolved_depth;
         base_doc = false;
       }

@@ -274,6 +274,10 @@ data_with := [x, inner, z] if {
 }
 )";
   EXPECT_EQ(eval(m, "data.t.in_with", R"({"a":{"b":1}})"), "[1,5,1]");
+  // A rule's document read through a path, before, under and after a `with` (each from its own memo).
+  const char* doc = "package t\nr := {\"a\": [input.x]}\ns := [r.a[0], y, r.a[0]] if y := r.a[0] with input.x as 5\n";
+  EXPECT_EQ(eval(doc, "data.t.s", R"({"x":1})"), "[1,5,1]");
+  EXPECT_EQ(eval(doc, "data.t.r.a[0] with input.x as 7", R"({"x":1})"), "7");
   EXPECT_EQ(eval(m, "data.t.data_with", "", R"({"x":{"y":{"z":1}}})"), "[1,9,1]");
   EXPECT_EQ(eval(m, "data.t.after_with", R"({"a":{"b":1}})"), "[5,1]");
   EXPECT_EQ(eval(m, "data.t.data_after_with", "", R"({"x":{"y":{"z":1}}})"), "[9,1]");
