@@ -261,7 +261,8 @@ bool Evaluator::eval_expr_inner(const ast::Expr& e, Frame& f, Cont k) {
     size_t nargs = t.items.size();
     // `x in {a, b}` / `x in [a, b]` with a literal collection: compared element by element, without building
     // the collection (a set would be sorted and allocated on every evaluation).
-    if (t.resolved_kind == ast::kResolvedBuiltin && !trace_ && replaced_.empty()) {
+    if (t.resolved_kind == ast::kResolvedBuiltin && nargs == 2 && !t.items[1]->constant_literal &&
+        (t.items[1]->kind == TermKind::Set || t.items[1]->kind == TermKind::Array) && !trace_ && replaced_.empty()) {
       switch (member_of_literal(t, f)) {
         case Membership::NotApplicable: break;
         case Membership::Undefined: return true;

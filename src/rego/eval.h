@@ -144,7 +144,11 @@ class Evaluator {
   bool direct_value(const ast::Term& t, Frame& f, Value& hold, const Value*& out);
   // Where constant ref prefix `id` (policy.h's RefPrefix) leads, or nullptr when undefined; each is looked up
   // once per evaluation (and again after a `with` changes input or data).
-  const Value* prefix_value(uint32_t id);
+  const Value* prefix_value(uint32_t id) {
+    const NodeMemo::PrefixSlot& slot = root_memo_.get()->prefix(id);
+    return slot.generation == root_generation_ ? slot.value : lookup_prefix(id);
+  }
+  const Value* lookup_prefix(uint32_t id);  // prefix_value's first lookup in a generation
   // base_doc: v is (part of) a base document, whose keys a number in the path may name as text.
   bool index_value(const Value& v, const ast::Term& ref, size_t i, Frame& f, ValueCont k, bool base_doc = false);
   bool walk_tree(const RuleNode& node, const Value* base, const ast::Term& ref, size_t i, Frame& f, ValueCont k);

@@ -179,15 +179,13 @@ bool Evaluator::direct_value(const Term& t, Frame& f, Value& hold, const Value*&
   }
 }
 
-const Value* Evaluator::prefix_value(uint32_t id) {
-  NodeMemo::PrefixSlot& slot = root_memo_.get()->prefix(id);
-  if (slot.generation == root_generation_) return slot.value;
+const Value* Evaluator::lookup_prefix(uint32_t id) {
   const RefPrefix& p = policy_.ref_prefixes[id];
   const Value* parent = p.parent == kInputPrefix  ? (has_input_ ? &input_ : nullptr)
                         : p.parent == kDataPrefix ? &data_
                                                   : prefix_value(p.parent);
   const Value* v = parent ? (p.base_doc ? lookup_base : lookup)(*parent, p.key) : nullptr;
-  slot = NodeMemo::PrefixSlot{root_generation_, v};
+  root_memo_.get()->prefix(id) = NodeMemo::PrefixSlot{root_generation_, v};
   return v;
 }
 
