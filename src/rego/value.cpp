@@ -34,12 +34,7 @@ size_t mix(size_t seed, size_t h) {
   return seed;
 }
 
-struct StringNode final : detail::Node {
-  explicit StringNode(std::string v) : s(std::move(v)) {}
-  explicit StringNode(std::string_view v) : s(v) {}
-  std::string s;
-  mutable std::atomic<size_t> hash{0};
-};
+using detail::StringNode;
 
 // Arrays and sets share a layout; the Value's kind tells them apart.
 struct ListNode final : detail::Node {
@@ -511,7 +506,6 @@ const Value& Value::false_value() {
 
 // ---- inspection ----
 
-const std::string& Value::as_string() const { return static_cast<const StringNode*>(u_.p)->s; }
 const std::vector<Value>& Value::as_array() const { return PackedAccess::list(*this)->items; }
 const std::vector<Value>& Value::as_set() const { return static_cast<const ListNode*>(u_.p)->items; }
 const std::vector<ObjectEntry>& Value::as_object() const { return PackedAccess::object(*this)->entries; }

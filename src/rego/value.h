@@ -66,6 +66,14 @@ struct Node {
   mutable std::atomic<uint32_t> refs{1};
   virtual ~Node() = default;
 };
+// A string's node, here rather than in value.cpp so that as_string() (on every key lookup and string
+// built-in) is inline.
+struct StringNode final : Node {
+  explicit StringNode(std::string v) : s(std::move(v)) {}
+  explicit StringNode(std::string_view v) : s(v) {}
+  std::string s;
+  mutable std::atomic<size_t> hash{0};
+};
 }  // namespace detail
 
 class Value {
@@ -222,6 +230,8 @@ class Value {
 };
 
 static_assert(sizeof(Value) == 16, "Value must stay 16 bytes");
+
+inline const std::string& Value::as_string() const { return static_cast<const detail::StringNode*>(u_.p)->s; }
 
 struct ValueHash {
   size_t operator()(const Value& v) const { return v.hash(); }
