@@ -66,8 +66,9 @@ void build_rule_tree(CompiledPolicy& policy, Errors& errors) {
       if (rule.head.kind == ast::RuleKind::PartialObj && cr.suffix.empty() && rule.head.key)
         cr.suffix.push_back(rule.head.key);
       // A function's value is `true` when its head names none (`f(x) if ...`).
-      cr.ground_value = (rule.head.kind == ast::RuleKind::Complete && rule.head.value && is_ground_term(*rule.head.value)) ||
-                        (rule.head.kind == ast::RuleKind::Function && (!rule.head.value || is_ground_term(*rule.head.value)));
+      const bool value_ground = rule.head.value && is_ground_term(*rule.head.value);
+      cr.ground_value = (rule.head.kind == ast::RuleKind::Complete && value_ground) ||
+                        (rule.head.kind == ast::RuleKind::Function && (!rule.head.value || value_ground));
       if (rule.head.kind == ast::RuleKind::Function) {
         if (node->has_rules && !node->is_function) {
           errors.push_back({code::kType, "conflicting rules " + node->path + " found", rule.loc});
