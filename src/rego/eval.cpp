@@ -321,10 +321,8 @@ bool Evaluator::eval_expr_inner(const ast::Expr& e, Frame& f, Cont k) {
 
 Evaluator::Membership Evaluator::member_of_literal(const Term& call, Frame& f) {
   static const Builtin* const member_2 = builtins().find("internal.member_2");
-  if (call.resolved != member_2 || call.items.size() != 2) return Membership::NotApplicable;
+  if (call.resolved != member_2) return Membership::NotApplicable;
   const Term& coll = *call.items[1];
-  if ((coll.kind != TermKind::Set && coll.kind != TermKind::Array) || coll.constant_literal)
-    return Membership::NotApplicable;
   Value held;
   const Value* x;
   if (!direct_value(*call.items[0], f, held, x)) return Membership::NotApplicable;

@@ -103,7 +103,9 @@ class Evaluator {
   bool eval_with(const ast::Expr& e, size_t i, Frame& f, Cont k);
   bool eval_some_in(const ast::Expr& e, Frame& f, Cont k);
   // `x in <set or array literal>` where x and the literal's elements are all direct (direct_value): the
-  // membership without building the collection. NotApplicable for any other call.
+  // membership without building the collection. `call` is a two-operand built-in call whose second operand is
+  // a set or array literal with something to evaluate (eval_expr_inner checks that shape); NotApplicable when
+  // the built-in is not `in` or an operand is not direct.
   enum class Membership { NotApplicable, Undefined, No, Yes };
   Membership member_of_literal(const ast::Term& call, Frame& f);
   bool eval_every(const ast::Expr& e, Frame& f, Cont k);
@@ -130,9 +132,10 @@ class Evaluator {
 
   // ---- references (eval_refs.cpp) ----
   bool eval_ref(const ast::Term& ref, Frame& f, ValueCont k);
-  // Where a ref's path starts: at `start` (input, resolved data, a variable's value, or a rule's document kept
-  // in `hold`), items[from..] still to apply, looked up as base data or not; or undefined; or, for data refs
-  // the compiler could not resolve (or under `with data...`), only by walking the rule tree.
+  // Where a ref's path starts: at `start` (input, resolved data, a rule's document in the memo, or a
+  // variable's value kept in `hold`), items[from..] still to apply, looked up as base data or not; or
+  // undefined; or, for data refs the compiler could not resolve (or under `with data...`), only by walking the
+  // rule tree.
   enum class RefStart { At, Undefined, Walk };
   RefStart ref_start(const ast::Term& ref, Frame& f, Value& hold, const Value*& start, size_t& from, bool& base_doc);
   // Applies the keys of ref from `from` on that are constants or bound variables to v; returns the index of

@@ -75,15 +75,13 @@ const Value* lookup_base(const Value& coll, const Value& key) {
         const RuleNode& node = *static_cast<const RuleNode*>(ref.resolved);
         const std::optional<Value>* memo = cache_->document(node.id);
         if (!memo) {
-          std::optional<Value> doc = node_document(node, nullptr);
+          node_document(node, nullptr);
+          // node_document memoises every rule node's document (no `with data` is in force here); only a
+          // function, which has none, is left out.
           memo = cache_->document(node.id);
-          if (!memo) {  // a document node_document does not memoise: held here instead
-            if (!doc) return RefStart::Undefined;
-            hold = std::move(*doc);
-          }
         }
-        if (memo && !*memo) return RefStart::Undefined;
-        start = memo ? &**memo : &hold;
+        if (!memo || !*memo) return RefStart::Undefined;
+        start = &**memo;
         from = ref.resolved_depth;
         base_doc = false;
       }

@@ -143,42 +143,9 @@ class ValueSink {
   void close(size_t start, bool object) {
     auto first = stack_.begin() + static_cast<ptrdiff_t>(start);
     if (object) {
-      const size_t n = (stack_.size() - start) / 2;
-      std::vector<ObjectEntry> entries;
-      entries.reserve(n);
-      if (n <= kSmallObject) {
-        // Sorted here, as (key, position) pairs, so the entries are moved once, straight into key order.
-        // Insertion sort is stable: of equal keys the last in the text ends up last and wins, as in Go.
-        struct Keyed {
-          std::string_view key;
-          size_t pos;
-        };
-        // Keys mostly differ in their first byte: compared there before a full (memcmp) comparison, which
-        // orders bytes as unsigned, as this does.
-        auto less = [](std::string_view a, std::string_view b) {
-          if (!a.empty() && !b.empty() && a[0] != b[0])
-            return static_cast<unsigned char>(a[0]) < static_cast<unsigned char>(b[0]);
-          return a < b;
-        };
-        Keyed order[kSmallObject];
-        for (size_t i = 0; i < n; ++i) {
-          Keyed moving{stack_[start + 2 * i].as_string(), start + 2 * i};
-          size_t j = i;
-          for (; j > 0 && less(moving.key, order[j - 1].key); --j) order[j] = order[j - 1];
-          order[j] = moving;
-        }
-        for (size_t i = 0; i < n; ++i)
-          if (i + 1 == n || order[i + 1].key != order[i].key)
-            entries.emplace_back(std::move(stack_[order[i].pos]), std::move(stack_[order[i].pos + 1]));
-        stack_.erase(first, stack_.end());
-        stack_.push_back(Value::object_sorted(std::move(entries)));
-        return;
-      }
-      // Counted, not `it + 1 < end`: that forms a pointer past the end (and offsets a null pointer for `{}`
-      // on an empty stack), which is undefined behaviour.
-      for (auto it = first; stack_.end() - it >= 2; it += 2) entries.emplace_back(std::move(*it), std::move(*(it + 1)));
+      Value obj = Value::object_from_pairs(stack_.data() + start, (stack_.size() - start) / 2);
       stack_.erase(first, stack_.end());
-      stack_.push_back(Value::object(std::move(entries)));  // sorts; a repeated key keeps its last value, as Go
+      stack_.push_back(std::move(obj));  // sorted; a repeated key keeps its last value, as in Go
     } else {
       std::vector<Value> items(std::make_move_iterator(first), std::make_move_iterator(stack_.end()));
       stack_.erase(first, stack_.end());
@@ -188,7 +155,6 @@ class ValueSink {
   Value finish() { return std::move(stack_.back()); }
 
  private:
-  static constexpr size_t kSmallObject = 16;
   std::vector<Value> stack_;
 };
 

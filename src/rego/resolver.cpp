@@ -414,10 +414,7 @@ class Resolver {
     } else if (t.kind == TermKind::Set) {
       t.literal_value = Value::set(std::move(items));
     } else {
-      std::vector<ObjectEntry> entries;
-      entries.reserve(items.size() / 2);
-      for (size_t i = 0; i + 1 < items.size(); i += 2) entries.emplace_back(std::move(items[i]), std::move(items[i + 1]));
-      t.literal_value = Value::object(std::move(entries));
+      t.literal_value = Value::object_from_pairs(items.data(), items.size() / 2);
     }
     t.constant_literal = true;
   }

@@ -415,6 +415,39 @@ Value Value::set_sorted(std::vector<Value> items) {
   return v;
 }
 
+namespace {
+// Orders up to 16 string keys, key_of(0..n-1), as an object keeps them: writes the positions to keep, in key
+// order, to `kept` and returns how many. JSON objects come with their keys in author order: a stable insertion
+// sort of (key, position) pairs is cheap to compare and to move, keeps equal keys in input order, and of each
+// run of equal keys the last, the one that wins (as in Go's decoder), is kept.
+constexpr size_t kSmallObject = 16;
+template <class KeyOf>
+size_t order_small_string_keys(size_t n, KeyOf key_of, size_t* kept) {
+  struct Keyed {
+    std::string_view key;
+    size_t pos;
+  };
+  // Keys mostly differ in their first byte: compared there before a full (memcmp) comparison, which orders
+  // bytes as unsigned, as this does.
+  auto less = [](std::string_view a, std::string_view b) {
+    if (!a.empty() && !b.empty() && a[0] != b[0])
+      return static_cast<unsigned char>(a[0]) < static_cast<unsigned char>(b[0]);
+    return a < b;
+  };
+  Keyed order[kSmallObject];
+  for (size_t i = 0; i < n; ++i) {
+    Keyed moving{key_of(i), i};
+    size_t j = i;
+    for (; j > 0 && less(moving.key, order[j - 1].key); --j) order[j] = order[j - 1];
+    order[j] = moving;
+  }
+  size_t count = 0;
+  for (size_t i = 0; i < n; ++i)
+    if (i + 1 == n || order[i + 1].key != order[i].key) kept[count++] = order[i].pos;
+  return count;
+}
+}  // namespace
+
 Value Value::object(std::vector<ObjectEntry> entries) {
   bool sorted_unique = true;
   for (size_t i = 1; i < entries.size(); ++i) {
@@ -423,27 +456,14 @@ Value Value::object(std::vector<ObjectEntry> entries) {
       break;
     }
   }
-  if (!sorted_unique && entries.size() <= 16 &&
+  if (!sorted_unique && entries.size() <= kSmallObject &&
       std::all_of(entries.begin(), entries.end(), [](const ObjectEntry& e) { return e.first.is_string(); })) {
-    // A JSON object's keys in author order: sort (key, position) pairs, cheap to compare and to move, then move
-    // each entry once. The insertion sort is stable, so equal keys stay in input order and the last of each run
-    // is the one that wins.
-    struct Keyed {
-      std::string_view key;
-      size_t pos;
-    };
-    Keyed order[16];
-    const size_t n = entries.size();
-    for (size_t i = 0; i < n; ++i) {
-      Keyed moving{entries[i].first.as_string(), i};
-      size_t j = i;
-      for (; j > 0 && moving.key < order[j - 1].key; --j) order[j] = order[j - 1];
-      order[j] = moving;
-    }
+    auto key_of = [&](size_t i) -> std::string_view { return entries[i].first.as_string(); };
+    size_t kept[kSmallObject];
+    const size_t count = order_small_string_keys(entries.size(), key_of, kept);
     std::vector<ObjectEntry> sorted;
-    sorted.reserve(n);
-    for (size_t i = 0; i < n; ++i)
-      if (i + 1 == n || order[i + 1].key != order[i].key) sorted.push_back(std::move(entries[order[i].pos]));
+    sorted.reserve(count);
+    for (size_t i = 0; i < count; ++i) sorted.push_back(std::move(entries[kept[i]]));
     return object_sorted(std::move(sorted));
   }
   if (!sorted_unique) {
@@ -474,6 +494,25 @@ Value Value::object(std::vector<ObjectEntry> entries) {
     entries.resize(out);
   }
   return object_sorted(std::move(entries));
+}
+
+Value Value::object_from_pairs(Value* pairs, size_t n) {
+  std::vector<ObjectEntry> entries;
+  bool string_keys = n <= kSmallObject;
+  for (size_t i = 0; string_keys && i < n; ++i) string_keys = pairs[2 * i].is_string();
+  if (string_keys) {
+    // Straight into key order: each entry is moved once.
+    auto key_of = [&](size_t i) -> std::string_view { return pairs[2 * i].as_string(); };
+    size_t kept[kSmallObject];
+    const size_t count = order_small_string_keys(n, key_of, kept);
+    entries.reserve(count);
+    for (size_t i = 0; i < count; ++i)
+      entries.emplace_back(std::move(pairs[2 * kept[i]]), std::move(pairs[2 * kept[i] + 1]));
+    return object_sorted(std::move(entries));
+  }
+  entries.reserve(n);
+  for (size_t i = 0; i < n; ++i) entries.emplace_back(std::move(pairs[2 * i]), std::move(pairs[2 * i + 1]));
+  return object(std::move(entries));
 }
 
 Value Value::object_sorted(std::vector<ObjectEntry> entries) {

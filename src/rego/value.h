@@ -130,6 +130,8 @@ class Value {
   static Value set(std::vector<Value> items);
   // Sorts by key; on duplicate keys the last entry wins.
   static Value object(std::vector<ObjectEntry> entries);
+  // The same for n (key, value) pairs laid out one after the other in pairs[0..2n), which are moved from.
+  static Value object_from_pairs(Value* pairs, size_t n);
   // For callers that already hold sorted, unique input (skips the sort).
   static Value set_sorted(std::vector<Value> items);
   static Value object_sorted(std::vector<ObjectEntry> entries);
