@@ -481,8 +481,8 @@ TEST(HttpSend, Redirects) {
   EXPECT_EQ(msg, "Get \"" + server.base() + "/loop\": stopped after 10 redirects");
 }
 
-TEST(HttpSend, NetworkErrors) {
-  // Find a closed port: bind, read the port, close.
+// A loopback port nothing listens on: bound, read, closed.
+int closed_port() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -490,8 +490,12 @@ TEST(HttpSend, NetworkErrors) {
   ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
   socklen_t len = sizeof addr;
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  int port = ntohs(addr.sin_port);
   ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+TEST(HttpSend, NetworkErrors) {
+  int port = closed_port();
   std::string url = "http://127.0.0.1:" + std::to_string(port) + "/x";
 
   auto [msg, type] = send_error(req("GET", url));
@@ -523,6 +527,51 @@ TEST(HttpSend, Timeout) {
   EXPECT_EQ(*r.get("error")->get("code"), str("eval_http_send_network_error"));
   EXPECT_EQ(*r.get("error")->get("message"),
             str("Get \"" + server.base() + "/slow\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)"));
+}
+
+// A query's time limit and cancellation reach into http.send: waiting on a slow host (the test server's /slow
+// answers after 2 s; http.send's own timeout is 5 s) or backing off between retries, the query still ends when
+// it must, with eval_cancel_error, raise_error or not.
+TEST(HttpSend, EndsWithItsQuery) {
+  TestServer server;
+  const std::string refused = "http://127.0.0.1:" + std::to_string(closed_port()) + "/x";
+  auto policy = compile({{"t.rego", "package t\n"
+                                    "slow := http.send({\"method\": \"get\", \"url\": \"" + server.base() + "/slow\"})\n"
+                                    "quiet := http.send({\"method\": \"get\", \"url\": \"" + server.base() +
+                                        "/slow\", \"raise_error\": false})\n"
+                                    "retried := http.send({\"method\": \"get\", \"url\": \"" + refused +
+                                        "\", \"max_retry_attempts\": 10})\n"}});
+  ASSERT_TRUE(policy.policy) << policy.errors[0].message;
+  // Evaluates `query` under `opts`; the error it ends with and how long it took.
+  auto run = [&](const std::string& query, const QueryOptions& opts) {
+    auto start = std::chrono::steady_clock::now();
+    auto res = evaluate(*policy.policy, Value::empty_object(), query, opts);
+    auto took = std::chrono::steady_clock::now() - start;
+    EXPECT_FALSE(res.ok()) << query << " gave a result";
+    return std::make_pair(res.errors.empty() ? Error{} : res.errors[0], took);
+  };
+  for (const char* query : {"data.t.slow", "data.t.quiet", "data.t.retried"}) {
+    QueryOptions timed;
+    timed.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
+    auto [error, took] = run(query, timed);
+    EXPECT_EQ(error.code, "eval_cancel_error") << query;
+    EXPECT_EQ(error.message, "query timed out: the evaluation time limit was reached") << query;
+    EXPECT_GE(took, std::chrono::milliseconds(300)) << query;
+    EXPECT_LT(took, std::chrono::milliseconds(1500)) << query;
+
+    std::atomic<bool> stop{false};
+    QueryOptions cancellable;
+    cancellable.cancel = &stop;
+    std::thread canceller([&stop] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      stop = true;
+    });
+    std::tie(error, took) = run(query, cancellable);
+    canceller.join();
+    EXPECT_EQ(error.code, "eval_cancel_error") << query;
+    EXPECT_EQ(error.message, "caller cancelled query execution") << query;
+    EXPECT_LT(took, std::chrono::milliseconds(1500)) << query;
+  }
 }
 
 TEST(HttpSend, Https) {

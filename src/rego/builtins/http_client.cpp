@@ -39,6 +39,10 @@ using boost::system::error_code;
 constexpr const char* kUserAgent = "Open Policy Agent/1.20.2 (trex)";
 
 struct Timeout {};
+// The calling query was cancelled or ran out of time (Cancellation::reason()).
+struct Cancelled {
+  const char* why;
+};
 
 // A failure inside one exchange, before it is wrapped as Go's *url.Error.
 struct Failure {
@@ -69,13 +73,19 @@ std::string sys_text(const error_code& ec) {
 
 class Exchange {
  public:
-  explicit Exchange(std::optional<std::chrono::steady_clock::time_point> deadline) : deadline_(deadline) {}
+  Exchange(std::optional<std::chrono::steady_clock::time_point> deadline, const Cancellation& cancel)
+      : deadline_(deadline), cancel_(cancel) {
+    // The query's deadline bounds the exchange as its own timeout does; which of them ran out is told apart
+    // when the wait ends.
+    if (cancel_.deadline != std::chrono::steady_clock::time_point{} && (!deadline_ || cancel_.deadline < *deadline_))
+      deadline_ = cancel_.deadline;
+  }
 
   asio::io_context ioc;
   std::function<void()> abort;  // cancels whatever is in flight (set by each step)
 
-  // Starts an operation (start(done) must arrange for done(ec) to be called) and runs it to completion or
-  // the deadline. Throws Timeout on the deadline.
+  // Starts an operation (start(done) must arrange for done(ec) to be called) and runs it to completion, the
+  // deadline or the query's cancellation. Throws Timeout on the request's deadline, Cancelled on the query's.
   template <typename Start>
   error_code run(Start&& start) {
     bool finished = false;
@@ -85,22 +95,32 @@ class Exchange {
       finished = true;
     });
     ioc.restart();
-    if (deadline_) {
-      ioc.run_until(*deadline_);
-    } else {
-      ioc.run();
-    }
-    if (!finished) {
+    for (;;) {
+      // Slices of kCancelPoll only while there is a flag to look at.
+      std::optional<std::chrono::steady_clock::time_point> until = deadline_;
+      if (cancel_.flag) {
+        auto poll = std::chrono::steady_clock::now() + kCancelPoll;
+        if (!until || poll < *until) until = poll;
+      }
+      if (until) ioc.run_until(*until);
+      else ioc.run();
+      if (finished) return result;
+      const bool out_of_time = deadline_ && std::chrono::steady_clock::now() >= *deadline_;
+      // Stopped: no work left and yet not finished (not expected; reported as a timeout, as before).
+      if (!out_of_time && !ioc.stopped() && !cancel_.reason()) continue;
       if (abort) abort();
       ioc.restart();
       ioc.run();  // lets the cancelled operation complete
+      // Asked after the wait ended: a query deadline that ended it has passed by now.
+      const char* why = cancel_.reason();
+      if (why) throw Cancelled{why};
       throw Timeout{};
     }
-    return result;
   }
 
  private:
   std::optional<std::chrono::steady_clock::time_point> deadline_;
+  const Cancellation& cancel_;
 };
 
 std::string tls_verify_text(long verify, const std::string& name) {
@@ -347,12 +367,17 @@ Response perform(const Request& req) {
       if (!valid_header_value(v))
         throw HttpError(HttpError::Kind::Network, quoted_op + ": net/http: invalid header field value for \"" + k + "\"");
     }
-    Exchange ex(deadline);
+    Exchange ex(deadline, req.cancel);
     Request current = req;
     current.headers = headers;
     Response res;
     try {
       res = one_exchange(ex, current, t, method, body, host_header.empty() ? url->host : host_header);
+    } catch (const Cancelled& c) {
+      auto e = HttpError(HttpError::Kind::Cancelled, c.why);
+      e.op = op_name(method);
+      e.url = url_text;
+      throw e;
     } catch (const Timeout&) {
       auto e = HttpError(HttpError::Kind::Timeout,
                          quoted_op + ": context deadline exceeded (Client.Timeout exceeded while awaiting headers)");

@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "rego/cancellation.h"
+
 namespace rego::http {
 
 struct TlsOptions {
@@ -44,7 +46,14 @@ struct Request {
   // When set, a redirect to a host not in this list fails (`Get "<url>": unallowed host: <host>`); the first
   // URL is the caller's to check. Must outlive perform().
   const std::vector<std::string>* allowed_hosts = nullptr;
+  // The calling query's cancellation (its flag and deadline): a query under a time limit must not outlive it
+  // waiting on a slow host, so the exchange stops when the query must (HttpError Kind::Cancelled, whose
+  // message is Cancellation::reason()). The flag is looked at every kCancelPoll; the deadline is exact.
+  Cancellation cancel;
 };
+
+// How often a running exchange looks at Request::cancel's flag.
+inline constexpr std::chrono::milliseconds kCancelPoll{20};
 
 struct Response {
   int status_code = 0;
@@ -54,14 +63,15 @@ struct Response {
 };
 
 struct HttpError : std::runtime_error {
-  enum class Kind { Network, Timeout, Invalid };
+  enum class Kind { Network, Timeout, Invalid, Cancelled };
   Kind kind;
   std::string op;   // "Get", "Post", ... (Go's url.Error.Op), when known
   std::string url;  // the URL that failed, when known
   HttpError(Kind k, const std::string& msg) : std::runtime_error(msg), kind(k) {}
 };
 
-// Performs the request. Throws HttpError (Network, Timeout, or Invalid for a request that cannot be made).
+// Performs the request. Throws HttpError (Network, Timeout, Invalid for a request that cannot be made, or
+// Cancelled when the calling query was cancelled or ran out of time).
 Response perform(const Request& req);
 
 }  // namespace rego::http

@@ -32,6 +32,7 @@
 #include "rego/builtins/http_request_operand.h"
 #include "rego/builtins/registry.h"
 #include "rego/builtins/strutil.h"
+#include "rego/error.h"
 #include "rego/json.h"
 #include "rego/number.h"
 
@@ -98,6 +99,16 @@ int64_t parse_duration(const std::string& s) {
   BuiltinContext ctx;
   auto v = b->fn(BuiltinArgs(&arg, 1), ctx);
   return v->as_int();
+}
+
+// Waits `delay` between retries, unless the query is cancelled or runs out of time first: then it ends with
+// eval_cancel_error, as the exchange itself would.
+void back_off(std::chrono::milliseconds delay, const Cancellation& cancel) {
+  const auto until = std::chrono::steady_clock::now() + delay;
+  for (auto now = std::chrono::steady_clock::now(); now < until; now = std::chrono::steady_clock::now()) {
+    if (const char* why = cancel.reason()) throw RegoError(code::kCancel, why);
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(until - now, http::kCancelPoll));
+  }
 }
 
 int64_t default_timeout_ns() {
@@ -551,6 +562,7 @@ Value send(const Value& req, BuiltinContext& ctx) {
 
   Prepared p = prepare(req);
   p.req.allowed_hosts = ctx.allow_net;  // redirect targets are checked too, as OPA's CheckRedirect
+  p.req.cancel = ctx.cancel;
   if (const Value* m = req.get("max_retry_attempts")) {
     auto n = m->is_number() ? number::to_int64(*m) : std::nullopt;
     if (!n || *n < 0) send_error("invalid value " + text::term(*m) + " for field \"max_retry_attempts\"");
@@ -563,6 +575,8 @@ Value send(const Value& req, BuiltinContext& ctx) {
       res = http::perform(p.req);
       break;
     } catch (const http::HttpError& e) {
+      // The query must stop (OPA's Halt): an eval_cancel_error, whatever raise_error says.
+      if (e.kind == http::HttpError::Kind::Cancelled) throw RegoError(code::kCancel, e.what());
       if (e.kind == http::HttpError::Kind::Invalid || attempt >= p.retries) {
         SendError err{e.what(), e.kind != http::HttpError::Kind::Invalid,
                       e.kind == http::HttpError::Kind::Timeout, ""};
@@ -570,7 +584,7 @@ Value send(const Value& req, BuiltinContext& ctx) {
         throw err;
       }
       auto delay = std::chrono::milliseconds(std::min<int64_t>(int64_t{100} << std::min(attempt, 10), 60'000));
-      std::this_thread::sleep_for(delay);
+      back_off(delay, ctx.cancel);
     }
   }
 
