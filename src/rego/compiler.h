@@ -63,6 +63,8 @@ struct PackageContext {
   const std::set<std::string>* rule_names = nullptr; // first names of the package's rules (may be null)
   // Rules only (a query is compiled against a finished, shared policy): numbers constant ref prefixes.
   RefPrefixInterner* prefixes = nullptr;
+  // Set to true when a call resolves to a built-in that waits on the network (Builtin::waits_on_network).
+  bool* calls_network = nullptr;
 };
 
 // Resolves names and allocates slots in one rule (head and body). Returns the slot count.

@@ -126,6 +126,10 @@ struct RulePath {
 // (`p[x].q := ...`) stop at their constant prefix.
 std::vector<RulePath> rule_paths(const CompiledPolicy& policy);
 
+// Whether some rule of the policy calls a built-in that may wait on the network for as long as a remote host
+// takes (http.send, net.lookup_ip_addr): a server evaluating on its event loops runs such queries elsewhere.
+bool calls_network(const CompiledPolicy& policy);
+
 // Whether rules define the document at path or below it (OPA's GetRulesForVirtualDocument).
 bool has_rules_at(const CompiledPolicy& policy, const std::vector<std::string>& path);
 

@@ -97,6 +97,8 @@ class CompiledPolicy {
   std::unordered_map<std::string, const eval::RuleNode*> functions;  // "data.a.f" -> node
   std::vector<eval::RefPrefix> ref_prefixes{2};  // by ast::Term::prefix_id; 0 and 1 are the roots
   bool v0_compatible = false;
+  // Some rule calls a built-in that waits on the network (http.send, net.lookup_ip_addr).
+  bool calls_network = false;
 };
 
 }  // namespace rego

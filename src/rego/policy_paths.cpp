@@ -37,6 +37,8 @@ std::vector<RulePath> rule_paths(const CompiledPolicy& policy) {
   return out;
 }
 
+bool calls_network(const CompiledPolicy& policy) { return policy.calls_network; }
+
 bool has_rules_at(const CompiledPolicy& policy, const std::vector<std::string>& path) {
   const RuleNode* node = &policy.root;
   for (const auto& key : path) {

@@ -260,6 +260,7 @@ class Resolver {
     if (!b) return false;
     t.resolved = b;
     t.resolved_kind = ast::kResolvedBuiltin;
+    if (b->waits_on_network && ctx_.calls_network) *ctx_.calls_network = true;
     if (nargs >= 0 && nargs != b->arity && nargs != b->arity + 1)
       errors_.push_back({code::kType, full + ": arity mismatch\n\thave: " + std::to_string(nargs) +
                                           " arguments\n\twant: " + std::to_string(b->arity) + " arguments",
@@ -529,6 +530,7 @@ void resolve_rules(CompiledPolicy& policy, Errors& errors) {
     ctx.imports = &module.imports;
     ctx.policy = &policy;
     ctx.prefixes = &prefixes;
+    ctx.calls_network = &policy.calls_network;
     const eval::RuleNode* node = &policy.root;
     for (auto& seg : module.package) node = node ? node->child(Value::string(seg)) : nullptr;
     ctx.package_node = node;

@@ -146,9 +146,8 @@ void limit_response_size(const ServerContext& ctx, HttpResponse& res) {
                     std::to_string(ctx.config.max_response_bytes) + ")");
 }
 
-}  // namespace
-
-void handle_request(ServerContext& ctx, const HttpRequest& req, HttpResponse& res) {
+// Routes the request and records it (handle_request, on whichever thread answers it).
+void serve_request(ServerContext& ctx, const HttpRequest& req, HttpResponse& res) {
   auto start = std::chrono::steady_clock::now();
   Handler h = authorize(ctx, req, res) ? route(ctx, req, res) : Handler::Catch;
   if (res.later) {
@@ -170,6 +169,39 @@ void handle_request(ServerContext& ctx, const HttpRequest& req, HttpResponse& re
   auto elapsed = std::chrono::steady_clock::now() - start;
   ctx.metrics.record_request(h, req.method, res.status, elapsed);
   if (logging_requests(ctx)) log_request(ctx, {req.remote_addr, req.method, req.path}, res, elapsed);
+}
+
+// Whether answering may wait on the network: the request evaluates policy (Data API reads, v0 and the
+// unversioned POST, the agent API) and some rule calls the network; or it is a Query API request.
+bool may_wait_on_network(const ServerContext& ctx, const HttpRequest& req) {
+  if (req.method != "GET" && req.method != "POST") return false;
+  std::string_view rest;
+  const std::string_view path = req.path;
+  if (match_prefix(path, "/v1/query", rest)) return true;
+  if (!match_prefix(path, "/v1/data", rest) && !match_prefix(path, "/v0/data", rest) &&
+      !match_prefix(path, "/v1/agent", rest) && path != "/")
+    return false;
+  auto snap = ctx.store.snapshot();
+  return snap->policy && rego::calls_network(*snap->policy);
+}
+
+}  // namespace
+
+void handle_request(ServerContext& ctx, const HttpRequest& req, HttpResponse& res) {
+  if (!ctx.blocking || !may_wait_on_network(ctx, req)) return serve_request(ctx, req, res);
+  res.later = [&ctx, req](std::function<void(HttpResponse)> complete) {
+    ctx.blocking->post([&ctx, req, complete = std::move(complete)] {
+      HttpResponse out;
+      try {
+        serve_request(ctx, req, out);
+      } catch (const std::exception& e) {  // as the transport answers a handler's exception
+        out = HttpResponse{};
+        respond_error(out, 500, api_code::kInternal, std::string("internal error: ") + e.what());
+      }
+      if (out.later) out.later(complete);  // the answer waits on its decision log too
+      else complete(std::move(out));
+    });
+  };
 }
 
 }  // namespace trex::server

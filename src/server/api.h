@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "server/blocking_pool.h"
 #include "server/config.h"
 #include "server/decision_log.h"
 #include "server/http_message.h"
@@ -84,11 +85,15 @@ struct ServerContext {
   std::function<void(const std::string&)> print;  // print() output from policies; null discards
   std::string version;                              // trex's version, for provenance and labels
   Logger* logger = nullptr;                         // request logging at info level; null = none
+  // Where requests that may wait on the network are served (blocking_pool.h); null = on the calling thread.
+  std::unique_ptr<BlockingPool> blocking;
 
   bool decision_logging() const { return !decision_sinks.empty(); }
 };
 
-// Routes one request to its handler and records it in the metrics.
+// Routes one request to its handler and records it in the metrics. A request that evaluates a policy calling
+// the network (rego::calls_network), and every Query API request (an ad-hoc query may call it itself), is
+// answered later from ctx.blocking, so that the event loop calling this never waits on a remote host.
 void handle_request(ServerContext& ctx, const HttpRequest& req, HttpResponse& res);
 
 // ---- the handlers (path is the rest of the URL path after the API prefix, still percent-encoded) ----

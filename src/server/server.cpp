@@ -16,6 +16,9 @@ const char* error_code_for(int status) {
   }
 }
 
+// Requests whose policy calls the network, answered at once each up to this many (blocking_pool.h); more wait.
+constexpr size_t kMaxBlockingThreads = 64;
+
 }  // namespace
 
 Server::Server(std::unique_ptr<ServerContext> ctx)
@@ -27,11 +30,13 @@ Server::Server(std::unique_ptr<ServerContext> ctx)
   });
 }
 
-// The sinks go first: closing them completes deferred answers (signed log, sync mode), which post to the
-// transport's event loops — those must still exist then.
 // The bundle plugin's threads write to the store and the status: they stop before anything else goes.
+// Then the blocking pool and the sinks: their tasks complete deferred answers (a query that called the network;
+// signed log, sync mode), which post to the transport's event loops — those must still exist then. The pool
+// first, as its tasks log decisions.
 Server::~Server() {
   bundle_plugin_.reset();
+  ctx_->blocking.reset();
   ctx_->decision_sinks.clear();
 }
 
@@ -43,6 +48,7 @@ bool Server::listen(std::string& error) {
 
 std::unique_ptr<Server> Server::create(ServerSetup setup, std::string& error, rego::Errors& errors) {
   auto ctx = std::make_unique<ServerContext>();
+  ctx->blocking = std::make_unique<BlockingPool>(kMaxBlockingThreads);
   ctx->config = std::move(setup.config);
   ctx->version = setup.version;
   ctx->store.compile_options = setup.compile;

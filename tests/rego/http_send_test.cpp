@@ -574,6 +574,19 @@ TEST(HttpSend, EndsWithItsQuery) {
   }
 }
 
+// A server evaluates the policies that call the network off its event loops (rego::calls_network).
+TEST(HttpSend, PoliciesCallingTheNetworkAreKnown) {
+  auto calls = [](const std::string& body) {
+    auto c = compile({{"p.rego", "package p\n" + body}});
+    EXPECT_TRUE(c.policy) << body;
+    return c.policy && calls_network(*c.policy);
+  };
+  EXPECT_TRUE(calls("r := http.send({\"method\": \"get\", \"url\": input.url})\n"));
+  EXPECT_TRUE(calls("f(h) := net.lookup_ip_addr(h)\n"));
+  EXPECT_FALSE(calls("r := json.marshal(input)\nu := urlquery.encode(input.x)\n"));
+  EXPECT_FALSE(calls("http := {\"send\": 1}\nr := http.send\n"));  // a rule named http, no call
+}
+
 TEST(HttpSend, Https) {
   Identity server_id("trex test server");
   TestServer server({"", &server_id, nullptr});

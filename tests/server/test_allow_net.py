@@ -9,9 +9,10 @@ import os
 import subprocess
 import tempfile
 import threading
+import time
 import unittest
 
-from harness import TREX, Server
+from harness import TREX, Server, wait_for
 
 POLICY = """package net
 
@@ -25,6 +26,9 @@ redirected := http.send({"method": "GET", "url": url, "enable_redirect": true, "
 
 addresses := net.lookup_ip_addr("localhost")
 """
+
+
+SLOW_SECONDS = 3  # how long the upstream's /slow takes to answer
 
 
 class Upstream(http.server.ThreadingHTTPServer):
@@ -42,6 +46,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
+        if self.path == "/slow":
+            time.sleep(SLOW_SECONDS)
         body = b'{"ok": true}'
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -155,6 +161,26 @@ class AllowNetTest(unittest.TestCase):
         server = Server([self.policy], ["--capabilities", self.file("caps-none.json", '{"builtins": []}')])
         try:
             self.assert_denied(server)
+        finally:
+            server.close()
+
+    def test_slow_host_holds_up_no_other_request(self):
+        """A decision waiting on a slow host (http.send) is evaluated off the event loops: requests on other
+        connections, some of them on the same loop, are answered meanwhile; then the slow one is, in full."""
+        server = Server([self.policy], ["--allow-net", "127.0.0.1"])
+        try:
+            slow = {}
+            waiting = threading.Thread(target=lambda: slow.update(answer=self.query(server, "body", path="slow")))
+            waiting.start()
+            wait_for(lambda: "/slow" in self.upstream.paths, timeout=5, interval=0.01)
+            # Fresh connections go to the loops in turn: with the slow one's loop among them.
+            for _ in range(4):
+                self.assertEqual(self.query(server, "url")[0], 200)
+                self.assertEqual(server.get("/health")[0], 200)
+                self.assertEqual(server.post("/v1/query", {"query": "x := 1 + 1"})[1]["result"], [{"x": 2}])
+            self.assertTrue(waiting.is_alive(), "the requests above waited for the slow host")
+            waiting.join()
+            self.assertEqual(slow["answer"], (200, {"result": {"ok": True}}))
         finally:
             server.close()
 

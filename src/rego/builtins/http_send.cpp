@@ -653,6 +653,6 @@ std::string http_request_operand_error(const Value& req) {
   return {};
 }
 
-void register_http(Registry& r) { r.add("http.send", 1, http_send, /*nondeterministic=*/true); }
+void register_http(Registry& r) { r.add_network("http.send", 1, http_send); }
 
 }  // namespace rego

@@ -423,7 +423,7 @@ void register_net(Registry& r) {
   r.add("net.cidr_expand", 1, net_cidr_expand);
   r.add("net.cidr_contains_matches", 2, net_cidr_contains_matches);
   r.add("net.cidr_merge", 1, net_cidr_merge);
-  r.add("net.lookup_ip_addr", 1, net_lookup_ip_addr, /*nondeterministic=*/true);
+  r.add_network("net.lookup_ip_addr", 1, net_lookup_ip_addr);
 }
 
 }  // namespace rego

@@ -33,6 +33,11 @@ void Registry::add_relation(std::string name, int arity, BuiltinFn fn) {
   table_.at(name).relation = true;
 }
 
+void Registry::add_network(std::string name, int arity, BuiltinFn fn) {
+  add(name, arity, fn, /*nondeterministic=*/true);
+  table_.at(name).waits_on_network = true;
+}
+
 const Builtin* Registry::find(std::string_view name) const {
   auto it = table_.find(std::string(name));
   return it == table_.end() ? nullptr : &it->second;

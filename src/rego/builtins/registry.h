@@ -68,12 +68,17 @@ struct Builtin {
   bool nondeterministic = false;  // memoised per query
   // A relation (OPA's `walk`) yields many results: fn returns an array of them and the evaluator iterates it.
   bool relation = false;
+  // May wait on the network for as long as a remote host takes (http.send, net.lookup_ip_addr). A host that
+  // evaluates on an event loop runs the queries that can reach one elsewhere (CompiledPolicy::calls_network).
+  bool waits_on_network = false;
 };
 
 class Registry {
  public:
   void add(std::string name, int arity, BuiltinFn fn, bool nondeterministic = false);
   void add_relation(std::string name, int arity, BuiltinFn fn);
+  // A non-deterministic built-in that waits on the network (Builtin::waits_on_network).
+  void add_network(std::string name, int arity, BuiltinFn fn);
   const Builtin* find(std::string_view name) const;
   const std::unordered_map<std::string, Builtin>& all() const { return table_; }
 
