@@ -39,6 +39,13 @@ Value RequestMetrics::to_value() const {
 }
 
 bool data_path_keys(std::string_view path, std::vector<Value>& keys, std::string& error) {
+  // Clients ask for the same few decisions over and over: each thread keeps the last path it split.
+  thread_local std::string last_path;
+  thread_local std::vector<Value> last_keys;
+  if (path == last_path && !last_path.empty()) {
+    keys = last_keys;
+    return true;
+  }
   keys.clear();
   size_t pos = 0;
   while (pos <= path.size()) {
@@ -59,6 +66,8 @@ bool data_path_keys(std::string_view path, std::vector<Value>& keys, std::string
     if (ec == std::errc() && p == e) keys.push_back(Value::integer(n));
     else keys.push_back(Value::string(std::move(decoded)));
   }
+  last_path = path;
+  last_keys = keys;
   return true;
 }
 
