@@ -181,8 +181,7 @@ bool may_wait_on_network(const ServerContext& ctx, const HttpRequest& req) {
   if (!match_prefix(path, "/v1/data", rest) && !match_prefix(path, "/v0/data", rest) &&
       !match_prefix(path, "/v1/agent", rest) && path != "/")
     return false;
-  auto snap = ctx.store.snapshot();
-  return snap->policy && rego::calls_network(*snap->policy);
+  return ctx.store.policy_calls_network();
 }
 
 }  // namespace

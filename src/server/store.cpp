@@ -146,7 +146,11 @@ std::optional<WriteError> Transaction::commit() {
     }
   }
   next_.version = base_->version + 1;
+  // Raised before the snapshot that needs it is published, lowered after the last one that did is replaced.
+  const bool calls_network = next_.policy && rego::calls_network(*next_.policy);
+  if (calls_network) store_.calls_network_.store(true, std::memory_order_release);
   store_.current_.store(std::make_shared<const Snapshot>(std::move(next_)), std::memory_order_release);
+  if (!calls_network) store_.calls_network_.store(false, std::memory_order_release);
   lock_.unlock();
   return std::nullopt;
 }

@@ -99,6 +99,10 @@ class Store {
   // The current snapshot: lock-free for readers, valid as long as the caller holds it.
   std::shared_ptr<const Snapshot> snapshot() const { return current_.load(std::memory_order_acquire); }
 
+  // Whether the current policy set calls the network (rego::calls_network), without taking the snapshot: the
+  // server asks on every request. Never false while a snapshot whose policy calls the network is current.
+  bool policy_calls_network() const { return calls_network_.load(std::memory_order_acquire); }
+
   // Starts the (single) write transaction; blocks while another is open.
   Transaction begin();
 
@@ -107,6 +111,7 @@ class Store {
  private:
   friend class Transaction;
   std::atomic<std::shared_ptr<const Snapshot>> current_;
+  std::atomic<bool> calls_network_{false};
   std::mutex writer_;
 };
 

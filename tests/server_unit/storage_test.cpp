@@ -105,6 +105,27 @@ TEST(Store, BadPolicyKeepsOldSnapshot) {
   EXPECT_EQ(store.snapshot(), good);
 }
 
+// The server sends a request off its event loop when the current policy set calls the network.
+TEST(Store, KnowsWhetherThePoliciesCallTheNetwork) {
+  Store store;
+  EXPECT_FALSE(store.policy_calls_network());
+  auto commit = [&store](auto&& change) {
+    auto txn = store.begin();
+    change(txn);
+    ASSERT_FALSE(txn.commit());
+  };
+  commit([](Transaction& txn) { txn.upsert_policy("a.rego", "package a\n\nx := 1\n"); });
+  EXPECT_FALSE(store.policy_calls_network());
+  commit([](Transaction& txn) {
+    txn.upsert_policy("b.rego", "package b\n\nr := http.send({\"method\": \"get\", \"url\": input.u})\n");
+  });
+  EXPECT_TRUE(store.policy_calls_network());
+  commit([](Transaction& txn) { txn.write(PatchOp::Add, {"d"}, rego::Value::integer(1)); });  // data only
+  EXPECT_TRUE(store.policy_calls_network());
+  commit([](Transaction& txn) { txn.delete_policy("b.rego"); });
+  EXPECT_FALSE(store.policy_calls_network());
+}
+
 TEST(Store, DataConflictingWithRulesIsRejected) {
   Store store;
   {
