@@ -113,6 +113,30 @@ decision_logs:
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("seq", result.stdout + result.stderr)
 
+    def test_policies_calling_the_network_are_logged_too(self):
+        """A policy set that calls http.send is evaluated off the event loops (the blocking pool); in sync mode
+        the answer then also waits for its signed, fsynced line: both hand-offs end in a logged answer."""
+        log_dir = os.path.join(self.tmp, "log-network")
+        net = os.path.join(self.tmp, "net.rego")
+        with open(net, "w") as f:
+            f.write('package netcheck\n\nstatus := http.send({"method": "GET", "url": input.url}).status_code\n')
+        server = Server([f"{FIXTURES}/tre.rego", f"{FIXTURES}/authz.rego", net], config=self.config(log_dir),
+                        env=self.env)
+        try:
+            ids = set()
+            for _ in range(3):
+                status, body, _, _ = server.post("/v1/agent/decide", json.dumps(ACTION))
+                self.assertEqual(status, 200, body)
+                ids.add(body["decision_id"])
+                status, body, _, _ = server.post("/v1/data/authz/allow", {"input": {"user": "alice"}})
+                self.assertEqual(status, 200, body)
+                ids.add(body["decision_id"])
+        finally:
+            self.assertEqual(server.stop(), 0)
+        result = self.verify(log_dir)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertEqual({l["decision_id"] for l in self.log_lines(log_dir) if l["kind"] == "decision"}, ids)
+
     def test_pubkey_from_the_server_config(self):
         cfg = os.path.join(self.tmp, "server.yaml")
         with open(cfg, "w") as f:
