@@ -87,6 +87,9 @@ struct ServerContext {
   Logger* logger = nullptr;                         // request logging at info level; null = none
   // Where requests that may wait on the network are served (blocking_pool.h); null = on the calling thread.
   std::unique_ptr<BlockingPool> blocking;
+  // Set once the shutdown grace period is over: every query still running ends with eval_cancel_error (an
+  // http.send waiting on a slow host included) instead of holding up the exit.
+  std::atomic<bool> cancel_queries{false};
 
   bool decision_logging() const { return !decision_sinks.empty(); }
 };

@@ -124,6 +124,7 @@ rego::QueryOptions query_options(const ServerContext& ctx, const HttpRequest& re
   rego::QueryOptions opts;
   opts.strict_builtin_errors = bool_param(req, "strict-builtin-errors");
   if (ctx.config.query_timeout.count() > 0) opts.deadline = std::chrono::steady_clock::now() + ctx.config.query_timeout;
+  opts.cancel = &ctx.cancel_queries;
   if (ctx.print) opts.print = ctx.print;
   opts.allow_net = ctx.config.allow_net;
   return opts;

@@ -36,6 +36,7 @@ Server::Server(std::unique_ptr<ServerContext> ctx)
 // first, as its tasks log decisions.
 Server::~Server() {
   bundle_plugin_.reset();
+  ctx_->cancel_queries = true;  // the transport is done: its grace period is over
   ctx_->blocking.reset();
   ctx_->decision_sinks.clear();
 }

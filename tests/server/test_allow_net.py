@@ -3,6 +3,7 @@ allow_net, enforced by the engine): `--allow-net`, `allow_net` in the configurat
 allow_net open single hosts, "*" every host. A denied call fails as OPA's does ("http.send: unallowed host:
 <host>"; undefined unless strict-builtin-errors; an error object with raise_error: false), and no request
 leaves. `trex eval` keeps OPA's default (any host) unless --capabilities restricts it."""
+import http.client
 import http.server
 import json
 import os
@@ -29,12 +30,19 @@ addresses := net.lookup_ip_addr("localhost")
 
 
 SLOW_SECONDS = 3  # how long the upstream's /slow takes to answer
+SLOWER_SECONDS = 8  # and its /slower
 
 
 class Upstream(http.server.ThreadingHTTPServer):
+    daemon_threads = True  # closing does not wait for a /slower answer nobody waits for any more
+    block_on_close = False
+
     def __init__(self):
         self.paths = []
         super().__init__(("127.0.0.1", 0), Handler)
+
+    def handle_error(self, request, client_address):
+        pass  # a client that gave up on /slow: nothing to report
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -48,6 +56,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         if self.path == "/slow":
             time.sleep(SLOW_SECONDS)
+        if self.path == "/slower":
+            time.sleep(SLOWER_SECONDS)
         body = b'{"ok": true}'
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -181,6 +191,31 @@ class AllowNetTest(unittest.TestCase):
             self.assertTrue(waiting.is_alive(), "the requests above waited for the slow host")
             waiting.join()
             self.assertEqual(slow["answer"], (200, {"result": {"ok": True}}))
+        finally:
+            server.close()
+
+    def test_shutdown_does_not_wait_for_a_slow_host(self):
+        """Once the shutdown grace period is over, a query still waiting on a slow host is cancelled: the
+        server exits after the grace period, not when the host finally answers."""
+        server = Server([self.policy], ["--allow-net", "127.0.0.1", "--shutdown-grace-period", "1"])
+        try:
+            before = self.upstream.paths.count("/slower")
+
+            def ask():
+                try:
+                    self.query(server, "body", path="slower")
+                except (OSError, http.client.HTTPException):
+                    pass  # the connection goes with the server
+
+            waiting = threading.Thread(target=ask)
+            waiting.start()
+            wait_for(lambda: self.upstream.paths.count("/slower") > before, timeout=5, interval=0.01)
+            start = time.monotonic()
+            self.assertEqual(server.stop(), 0)
+            took = time.monotonic() - start
+            waiting.join()
+            self.assertGreaterEqual(took, 0.9)  # the grace period was given
+            self.assertLess(took, SLOWER_SECONDS - 3, "the exit waited for the slow host")
         finally:
             server.close()
 
