@@ -42,7 +42,7 @@ bool data_path_keys(std::string_view path, std::vector<Value>& keys, std::string
   // Clients ask for the same few decisions over and over: each thread keeps the last path it split.
   thread_local std::string last_path;
   thread_local std::vector<Value> last_keys;
-  if (path == last_path && !last_path.empty()) {
+  if (path == last_path) {  // right for the empty path on first use too: it splits into no keys
     keys = last_keys;
     return true;
   }
