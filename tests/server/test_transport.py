@@ -78,6 +78,50 @@ class TransportTest(ServerTestCase):
         self.assertEqual(data.count(b"HTTP/1.1 200 OK"), 3)
         self.assertLess(data.find(b'{"result":true}'), data.find(b'{"result":["bob","carol"]}'))
 
+    def test_response_heads(self):
+        def head_of(request):
+            s = socket.create_connection(("127.0.0.1", self.server.port), timeout=5)
+            s.sendall(request)
+            data = b""
+            while True:  # the server closes every exchange below (Connection: close or HTTP/1.0)
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+            s.close()
+            head, _, body = data.partition(b"\r\n\r\n")
+            lines = head.decode().split("\r\n")
+            return lines[0], dict(line.lower().split(": ", 1) for line in lines[1:]), body
+
+        post = b'{"input":{"user":"alice"}}'
+        status, fields, body = head_of(b"POST /v1/data/authz/allow HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                                       b"Content-Length: 26\r\n\r\n" + post)
+        self.assertEqual(status, "HTTP/1.1 200 OK")
+        self.assertEqual(fields, {"content-type": "application/json", "connection": "close",
+                                  "content-length": str(len(body))})
+        self.assertEqual(json.loads(body), {"result": True})
+        # HTTP/1.0 is answered in HTTP/1.0, closed unless the client asked to keep the connection.
+        status, fields, body = head_of(b"GET /v1/data/nothing/here HTTP/1.0\r\n\r\n")
+        self.assertEqual(status, "HTTP/1.0 200 OK")
+        self.assertNotIn("connection", fields)
+        self.assertEqual(json.loads(body), {})
+        s = socket.create_connection(("127.0.0.1", self.server.port), timeout=5)
+        for _ in range(2):
+            s.sendall(b"GET /health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+            data = s.recv(65536)
+            self.assertTrue(data.startswith(b"HTTP/1.0 200 OK\r\n"), data)
+            self.assertIn(b"\r\nConnection: keep-alive\r\n", data)
+        s.close()
+        # 204 has neither a body nor its headers; errors keep their status' reason phrase.
+        status, fields, body = head_of(b"PUT /v1/data/scratch HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                                       b"Content-Length: 2\r\n\r\n{}")
+        self.assertEqual((status, body), ("HTTP/1.1 204 No Content", b""))
+        self.assertEqual(fields, {"connection": "close"})
+        status, fields, body = head_of(b"GET /v1/data?x=%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        self.assertEqual(status, "HTTP/1.1 400 Bad Request")
+        self.assertEqual(int(fields["content-length"]), len(body))
+        self.assertEqual(json.loads(body)["code"], "invalid_parameter")
+
     def test_expect_100_continue(self):
         body = json.dumps({"input": {"user": "alice", "pad": "x" * 2000}}).encode()
         s = socket.create_connection(("127.0.0.1", self.server.port), timeout=5)
