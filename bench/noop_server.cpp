@@ -1,10 +1,12 @@
 // noop_server: the baseline of the server load benchmark (bench/server_load.sh): the no-op Beast handler of
 // issue 4. An HTTP/1.1 server laid out like trex's transport (src/server/http_server.cpp: Boost.Beast, one
 // io_context per thread, connections handed round-robin to the loops, keep-alive, TCP_NODELAY, the whole
-// request read into a string body) that answers every request with a fixed `{"result":true}`, written the
-// idiomatic Beast way (http::async_write of a response message). trex writes its responses more cheaply (one
-// head string and a gather write; about 14k instructions a request less than Beast's serializer), so trex's
-// throughput divided by this one's is the cost of routing, JSON parsing and evaluation net of that saving.
+// request read into a string body) that answers every request with a fixed `{"result":true}`, the idiomatic
+// Beast way: a beast::tcp_stream with a timeout per operation, http::async_write of a response message.
+// trex's transport is leaner (its own head string and one gather write, about 14k instructions a request
+// less than Beast's serializer; a timer it moves about once per timeout rather than for every operation, and
+// sockets bound to the loop's executor type, about 10k less), so trex's throughput divided by this one's is
+// the cost of routing, JSON parsing and evaluation net of those savings.
 //
 //   noop_server [--addr HOST:PORT] [--threads N]    # prints "listening on HOST:PORT" once bound
 //

@@ -149,7 +149,11 @@ class SessionBase : public std::enable_shared_from_this<SessionBase> {
   virtual net::any_io_executor executor() = 0;
 };
 
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+// A connection's socket, bound to its loop's executor type rather than the type-erased any_io_executor, so that
+// completing an operation copies no polymorphic executor. Timeouts are the session's own (Session::arm), not
+// beast::tcp_stream's, which rearmed a timer for every read and write.
+using Socket = net::basic_stream_socket<tcp, net::io_context::executor_type>;
+using TlsStream = beast::ssl_stream<Socket>;
 
 std::string der_of(X509* cert) {
   unsigned char* buf = nullptr;
@@ -173,14 +177,17 @@ std::shared_ptr<const std::vector<std::string>> peer_certificates(SSL* ssl) {
 }
 
 // One connection: reads requests one after another (pipelined ones wait in the buffer), answers each, and
-// closes on errors, timeouts and Connection: close. Stream is beast::tcp_stream or TlsStream.
+// closes on errors, timeouts and Connection: close. Stream is Socket or TlsStream.
 template <class Stream>
 class Session : public SessionBase {
  public:
-  Session(HttpServer::Impl& server, tcp::socket socket) : server_(server), stream_(std::move(socket)) { init(); }
+  Session(HttpServer::Impl& server, Socket socket)
+      : server_(server), stream_(std::move(socket)), timer_(socket_executor()) {
+    init();
+  }
   // A TLS connection keeps the context it was accepted with, even after a certificate refresh replaced it.
-  Session(HttpServer::Impl& server, tcp::socket socket, std::shared_ptr<net::ssl::context> tls)
-      : server_(server), tls_(std::move(tls)), stream_(std::move(socket), *tls_) {
+  Session(HttpServer::Impl& server, Socket socket, std::shared_ptr<net::ssl::context> tls)
+      : server_(server), tls_(std::move(tls)), stream_(std::move(socket), *tls_), timer_(socket_executor()) {
     init();
   }
   ~Session() override {
@@ -192,7 +199,7 @@ class Session : public SessionBase {
     server_.add(this);
     if constexpr (std::is_same_v<Stream, TlsStream>) {
       // A client that does not complete the handshake in time (or speaks plain HTTP) is dropped.
-      tcp_stream().expires_after(server_.opts.read_timeout);
+      arm(server_.opts.read_timeout);
       stream_.async_handshake(net::ssl::stream_base::server, [self = self()](beast::error_code ec) {
         if (ec) return self->close();
         self->client_certificates_ = peer_certificates(self->stream_.native_handle());
@@ -216,7 +223,7 @@ class Session : public SessionBase {
   // Shutdown: a session waiting for its next request is closed now; one handling a request answers it with
   // Connection: close and then closes.
   void stop_if_idle() override {
-    if (!busy_) tcp_stream().socket().cancel();
+    if (!busy_) socket().cancel();
   }
 
   net::any_io_executor executor() override { return stream_.get_executor(); }
@@ -225,11 +232,35 @@ class Session : public SessionBase {
   void init() {
     server_.connections.fetch_add(1, std::memory_order_relaxed);
     beast::error_code ec;
-    auto ep = tcp_stream().socket().remote_endpoint(ec);
+    auto ep = socket().remote_endpoint(ec);
     if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
   }
 
-  beast::tcp_stream& tcp_stream() { return beast::get_lowest_layer(stream_); }
+  Socket& socket() { return beast::get_lowest_layer(stream_); }
+  net::io_context::executor_type socket_executor() { return socket().get_executor(); }
+
+  // The client has until `after` from now for the operation about to start (and those after it, until the next
+  // arm or disarm); then the connection is closed. The timer is only moved when the new deadline comes before
+  // the one it waits for: otherwise it finds the later deadline when it fires and waits on. So a busy
+  // keep-alive connection touches its timer about once per read timeout, not for every operation.
+  void arm(std::chrono::milliseconds after) {
+    deadline_ = std::chrono::steady_clock::now() + after;
+    if (!timer_waiting_ || timer_.expiry() > deadline_) wait_for_deadline();
+  }
+  // No deadline while the server, not the client, is working on the request.
+  void disarm() { deadline_ = std::chrono::steady_clock::time_point::max(); }
+
+  void wait_for_deadline() {
+    timer_waiting_ = true;
+    timer_.expires_at(deadline_);  // a wait already pending ends with operation_aborted
+    timer_.async_wait([self = self()](beast::error_code ec) {
+      if (ec) return;  // superseded by a newer wait, or the connection closed
+      self->timer_waiting_ = false;
+      if (self->deadline_ == std::chrono::steady_clock::time_point::max()) return;
+      if (std::chrono::steady_clock::now() < self->deadline_) return self->wait_for_deadline();
+      self->close();  // the pending read or write ends with operation_aborted, which closes the session
+    });
+  }
   std::shared_ptr<Session> self() { return std::static_pointer_cast<Session>(shared_from_this()); }
 
   void read() {
@@ -240,7 +271,7 @@ class Session : public SessionBase {
     parser_->header_limit(static_cast<std::uint32_t>(server_.opts.max_header_bytes));
     // Bytes already buffered mean a pipelined request is under way: it gets the read timeout, an idle
     // keep-alive connection the (longer) idle timeout.
-    tcp_stream().expires_after(buffer_.size() > 0 ? server_.opts.read_timeout : server_.opts.idle_timeout);
+    arm(buffer_.size() > 0 ? server_.opts.read_timeout : server_.opts.idle_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&Session::on_header, self()));
   }
@@ -248,7 +279,7 @@ class Session : public SessionBase {
   void on_header(beast::error_code ec, size_t) {
     busy_ = true;
     if (ec) return on_error(ec);
-    tcp_stream().expires_after(server_.opts.read_timeout);
+    arm(server_.opts.read_timeout);
     auto expect = parser_->get()[http::field::expect];
     if (iequals(sv(expect), "100-continue") && !parser_->is_done()) {
       static const char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -269,6 +300,7 @@ class Session : public SessionBase {
 
   void on_read(beast::error_code ec, size_t) {
     if (ec) return on_error(ec);
+    disarm();
     handle(parser_->release());
   }
 
@@ -357,7 +389,7 @@ class Session : public SessionBase {
     body_ = std::move(out.body);
     keep_alive_ = keep_alive && !out.close && !server_.stopping.load(std::memory_order_relaxed);
     write_response_head(head_, out, version, keep_alive_, gzipped, no_body, body_.size());
-    tcp_stream().expires_after(server_.opts.read_timeout);
+    arm(server_.opts.read_timeout);
     const std::array<net::const_buffer, 2> wire{net::buffer(head_), net::buffer(body_)};
     net::async_write(stream_, wire, beast::bind_front_handler(&Session::on_write, self()));
   }
@@ -369,13 +401,19 @@ class Session : public SessionBase {
 
   void close() {
     beast::error_code ec;
-    tcp_stream().socket().shutdown(tcp::socket::shutdown_send, ec);
-    tcp_stream().socket().close(ec);
+    socket().shutdown(tcp::socket::shutdown_send, ec);
+    socket().close(ec);
+    timer_.cancel();
   }
 
   HttpServer::Impl& server_;
   std::shared_ptr<net::ssl::context> tls_;  // before stream_: outlives it
   Stream stream_;
+  net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>,
+                            net::io_context::executor_type>
+      timer_;
+  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+  bool timer_waiting_ = false;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string head_;  // the response's status line and headers; keeps its capacity from request to request
@@ -455,7 +493,7 @@ std::shared_ptr<net::ssl::context> HttpServer::Impl::current_tls() {
 
 void HttpServer::Impl::accept() {
   auto& loop = *loops[next_loop++ % loops.size()];
-  acceptor->async_accept(loop, [this](beast::error_code ec, tcp::socket socket) {
+  acceptor->async_accept(loop.get_executor(), [this](beast::error_code ec, Socket socket) {
     if (ec) {
       if (!stopping && acceptor->is_open()) accept();
       return;
@@ -463,7 +501,7 @@ void HttpServer::Impl::accept() {
     socket.set_option(tcp::no_delay(true), ec);
     std::shared_ptr<SessionBase> session;
     if (auto tls_ctx = current_tls()) session = std::make_shared<Session<TlsStream>>(*this, std::move(socket), std::move(tls_ctx));
-    else session = std::make_shared<Session<beast::tcp_stream>>(*this, std::move(socket));
+    else session = std::make_shared<Session<Socket>>(*this, std::move(socket));
     if (connections.load(std::memory_order_relaxed) > opts.max_connections) {
       net::post(session->executor(), [session] { session->reject("too many open connections"); });
     } else {

@@ -217,6 +217,60 @@ class LimitsTest(unittest.TestCase):
         self.assertEqual(self.server.get("/health")[0], 200)
 
 
+class TimeoutTest(unittest.TestCase):
+    """The read and idle timeouts bound the client, never the server's own work, and a connection in steady use
+    outlives both."""
+    READ_TIMEOUT_S = 0.3
+    IDLE_TIMEOUT_S = 1.0
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server([os.path.join(FIXTURES, "authz.rego")],
+                            ["--set", "server.limits.read_timeout_ms=%d" % (cls.READ_TIMEOUT_S * 1000),
+                             "--set", "server.limits.idle_timeout_ms=%d" % (cls.IDLE_TIMEOUT_S * 1000),
+                             "--set", "server.limits.query_timeout_ms=60000"])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.close()
+
+    def test_connection_in_use_outlives_the_timeouts(self):
+        c = self.server.conn()
+        c.request("GET", "/health")
+        c.getresponse().read()
+        sock = c.sock
+        start = time.time()
+        while time.time() - start < 3 * self.IDLE_TIMEOUT_S:
+            c.request("POST", "/v1/data/authz/risky", body=json.dumps({"input": {"n": 3}}))
+            self.assertEqual(json.loads(c.getresponse().read()), {"result": 6})
+            time.sleep(self.READ_TIMEOUT_S / 3)
+        self.assertIs(c.sock, sock)  # one connection throughout
+        c.close()
+
+    def test_idle_connection_is_closed_after_the_idle_timeout(self):
+        s = socket.create_connection(("127.0.0.1", self.server.port), timeout=10)
+        s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        self.assertTrue(s.recv(65536).startswith(b"HTTP/1.1 200 OK"))
+        start = time.time()
+        self.assertEqual(s.recv(100), b"")
+        waited = time.time() - start
+        self.assertGreater(waited, self.IDLE_TIMEOUT_S * 0.8)
+        self.assertLess(waited, self.IDLE_TIMEOUT_S * 4)
+        s.close()
+
+    def test_slow_evaluation_is_not_a_slow_client(self):
+        # Evaluating takes several read timeouts (n*n iterations); the answer still comes, in full. Both a
+        # decision evaluated on the event loop and an ad-hoc query (evaluated off it, while the loop goes on).
+        for path, body, expected in (
+                ("/v1/data/authz/slow", {"input": {"n": 2500}}, {"result": 2500 * 2500}),
+                ("/v1/query", {"query": "x := data.authz.slow", "input": {"n": 2500}},
+                 {"result": [{"x": 2500 * 2500}]})):
+            start = time.time()
+            status, answer, _, _ = self.server.post(path, body)
+            self.assertEqual((status, answer), (200, expected), path)
+            self.assertGreater(time.time() - start, self.READ_TIMEOUT_S)
+
+
 class ShutdownTest(unittest.TestCase):
     def test_in_flight_request_finishes_on_sigterm(self):
         server = Server([os.path.join(FIXTURES, "authz.rego")])
