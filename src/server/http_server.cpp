@@ -93,6 +93,19 @@ class HttpServer::Impl {
       guards.emplace_back(net::make_work_guard(*loops.back()));
     }
   }
+  // A server stopped at the end of its grace period can still have sessions, owned by handlers waiting in the
+  // loops (a decision answered from the blocking pool after the loops stopped posts one), and a session
+  // takes itself out of `sessions` when it goes. Members are destroyed in reverse order, which would destroy
+  // `sessions` and its mutex before the loops and their handlers: so the loops go first here (after what is
+  // bound to them), while everything a departing session touches is still alive.
+  ~Impl() {
+    acceptor.reset();
+    drain_timer.reset();
+    signals.reset();
+    tls_timer.reset();
+    guards.clear();
+    loops.clear();
+  }
 
   bool listen(std::string& error);
   bool setup_tls(std::string& error);
