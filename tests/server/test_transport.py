@@ -259,12 +259,13 @@ class TimeoutTest(unittest.TestCase):
         s.close()
 
     def test_slow_evaluation_is_not_a_slow_client(self):
-        # Evaluating takes several read timeouts (n*n iterations); the answer still comes, in full. Both a
-        # decision evaluated on the event loop and an ad-hoc query (evaluated off it, while the loop goes on).
+        # Evaluating takes a few read timeouts (n*n iterations: about 1 s on the development machine); the
+        # answer still comes, in full. Both a decision evaluated on the event loop and an ad-hoc query
+        # (evaluated off it, while the loop goes on).
         for path, body, expected in (
-                ("/v1/data/authz/slow", {"input": {"n": 2500}}, {"result": 2500 * 2500}),
-                ("/v1/query", {"query": "x := data.authz.slow", "input": {"n": 2500}},
-                 {"result": [{"x": 2500 * 2500}]})):
+                ("/v1/data/authz/slow", {"input": {"n": 3500}}, {"result": 3500 * 3500}),
+                ("/v1/query", {"query": "x := data.authz.slow", "input": {"n": 3500}},
+                 {"result": [{"x": 3500 * 3500}]})):
             start = time.time()
             status, answer, _, _ = self.server.post(path, body)
             self.assertEqual((status, answer), (200, expected), path)
