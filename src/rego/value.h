@@ -198,7 +198,7 @@ class Value {
   // packed buffer.
   const void* node_ptr() const {
     if (view_) return view_identity();
-    return kind_ >= Kind::String || rep_ == NumRep::Big ? u_.p : nullptr;
+    return heap() ? u_.p : nullptr;
   }
 
   // True for an array or object that is a view into a packed document (see packed.h). Informational only.
