@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The compliance ratchet: every case listed in EXPECTED_FILE must still pass.
 #
-#   check-ratchet.sh RUNNER COMPLIANCE_DIR EXPECTED_FILE
+#   check-ratchet.sh RUNNER COMPLIANCE_DIR EXPECTED_FILE [RUNNER_FLAG...]
 #
 # Runs RUNNER (trex-compat) over COMPLIANCE_DIR/v1 and COMPLIANCE_DIR/v0 (when present), prints the
 # per-category summary and the "compliance: ..." line, and fails listing every expected case that no longer
@@ -9,15 +9,18 @@
 # grows on purpose, in a commit, never silently. Set TREX_COMPAT_REPORT=FILE.json to keep the full report.
 # TREX_COMPAT_TIMEOUT=SECONDS sets the runner's per-case deadline (--timeout; the default is 10 s, the hard
 # kill at three times that): the sanitizer build (scripts/sanitize.sh) runs slower and raises it.
+# RUNNER_FLAGs go to the runner as they are (ctest's opa_compliance_general passes --general-evaluation).
 set -uo pipefail
 
-if [ "$#" -ne 3 ]; then
-  echo "usage: $0 RUNNER COMPLIANCE_DIR EXPECTED_FILE" >&2
+if [ "$#" -lt 3 ]; then
+  echo "usage: $0 RUNNER COMPLIANCE_DIR EXPECTED_FILE [RUNNER_FLAG...]" >&2
   exit 2
 fi
 runner=$1
 dir=$2
 expected=$3
+shift 3
+runner_flags=("$@")
 
 roots=()
 [ -d "$dir/v1" ] && roots+=("$dir/v1")
@@ -39,7 +42,7 @@ report=${TREX_COMPAT_REPORT:-$tmp/report.json}
 timeout_args=()
 [ -n "${TREX_COMPAT_TIMEOUT:-}" ] && timeout_args=(--timeout "$TREX_COMPAT_TIMEOUT")
 
-"$runner" "${timeout_args[@]}" --list-passing "$tmp/passing.txt" --report "$report" "${roots[@]}"
+"$runner" "${timeout_args[@]}" "${runner_flags[@]}" --list-passing "$tmp/passing.txt" --report "$report" "${roots[@]}"
 rc=$?
 # 0 = all passed, 1 = some failed (normal while the engine grows); anything else means the runner broke.
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then

@@ -1,7 +1,10 @@
 // trex-compat: runs OPA's YAML compliance cases against the trex engine.
 //
 //   trex-compat [--report FILE.json] [--list-passing FILE] [--filter SUBSTR] [--verbose] [--no-fork]
-//               [--timeout SECONDS] DIR_OR_FILE...
+//               [--timeout SECONDS] [--general-evaluation] DIR_OR_FILE...
+//
+// --general-evaluation runs every expression through the evaluator's general path (no in-place forms,
+// QueryOptions::general_evaluation), so both paths are held to OPA's expected results.
 //
 // Every *.yaml / *.yml below the given paths is read as a case file. Cases under a folder named v0 run in
 // Rego v0 mode. Each case runs isolated (see isolate.h). Exit status: 0 when every case ran passed or was
@@ -28,13 +31,14 @@ struct Options {
   std::string filter;
   bool verbose = false;
   bool fork = true;
+  bool general_evaluation = false;
   compat::Deadlines deadlines;
   std::vector<std::string> paths;
 };
 
 void usage(std::ostream& out) {
   out << "usage: trex-compat [--report FILE.json] [--list-passing FILE] [--filter SUBSTR] [--verbose]\n"
-         "                   [--no-fork] [--timeout SECONDS] DIR_OR_FILE...\n"
+         "                   [--no-fork] [--timeout SECONDS] [--general-evaluation] DIR_OR_FILE...\n"
          "Runs OPA's YAML compliance cases (*.yaml, *.yml, searched recursively) against trex.\n"
          "Case ids are <path below the given root>::<note>; cases below a folder named v0 run as Rego v0\n"
          "and their ids start with v0/.\n";
@@ -76,6 +80,8 @@ bool parse_args(int argc, char** argv, Options& o) {
       o.verbose = true;
     } else if (a == "--no-fork") {
       o.fork = false;
+    } else if (a == "--general-evaluation") {
+      o.general_evaluation = true;
     } else if (a == "--help" || a == "-h") {
       usage(std::cout);
       std::exit(0);
@@ -146,7 +152,9 @@ int main(int argc, char** argv) {
   std::vector<compat::CaseResult> results;
   results.reserve(cases.size());
   for (const auto& tc : cases) {
-    compat::CaseFn fn = [&tc](const std::atomic<bool>* cancel) { return compat::run_case(tc, cancel); };
+    compat::CaseFn fn = [&tc, &opts](const std::atomic<bool>* cancel) {
+      return compat::run_case(tc, cancel, opts.general_evaluation);
+    };
     compat::Outcome out = opts.fork ? compat::run_forked(fn, opts.deadlines) : compat::run_in_process(fn, opts.deadlines);
     results.push_back({&tc, std::move(out)});
   }

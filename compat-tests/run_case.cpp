@@ -37,7 +37,7 @@ std::string first_error(const rego::Errors& errs) {
 }
 
 // The value of `input_term` (Rego term text): evaluated as a query against an empty policy.
-std::optional<rego::Value> eval_input_term(const TestCase& tc, const std::atomic<bool>* cancel,
+std::optional<rego::Value> eval_input_term(const TestCase& tc, const std::atomic<bool>* cancel, bool general_evaluation,
                                            std::string& why) {
   rego::CompileOptions copts;
   copts.v0_compatible = tc.v0;
@@ -49,6 +49,7 @@ std::optional<rego::Value> eval_input_term(const TestCase& tc, const std::atomic
   rego::QueryOptions qopts;
   qopts.v0_compatible = tc.v0;
   qopts.cancel = cancel;
+  qopts.general_evaluation = general_evaluation;
   // A named variable, not the bare term: a bare `false` would make the expression undefined.
   static const std::string var = "trex_input_term";
   auto result = rego::evaluate(*empty.policy, rego::Value::empty_object(), var + " := (" + *tc.input_term + ")", qopts);
@@ -106,7 +107,7 @@ Outcome judge(const TestCase& tc, const rego::Errors& errs, const std::vector<re
   return {Status::Pass, ""};
 }
 
-Outcome run(const TestCase& tc, const std::atomic<bool>* cancel) {
+Outcome run(const TestCase& tc, const std::atomic<bool>* cancel, bool general_evaluation) {
   if (tc.load_error) return {Status::Fail, one_line(*tc.load_error)};
   if (tc.skip) return {Status::Skip, one_line(*tc.skip)};
 
@@ -127,9 +128,10 @@ Outcome run(const TestCase& tc, const std::atomic<bool>* cancel) {
   qopts.v0_compatible = tc.v0;
   qopts.strict_builtin_errors = tc.strict_error;
   qopts.cancel = cancel;
+  qopts.general_evaluation = general_evaluation;
   if (tc.input_term) {
     std::string why;
-    auto input = eval_input_term(tc, cancel, why);
+    auto input = eval_input_term(tc, cancel, general_evaluation, why);
     if (!input) return {Status::Fail, one_line(why)};
     qopts.input = std::move(*input);
   } else if (tc.input) {
@@ -143,9 +145,9 @@ Outcome run(const TestCase& tc, const std::atomic<bool>* cancel) {
 
 }  // namespace
 
-Outcome run_case(const TestCase& tc, const std::atomic<bool>* cancel) {
+Outcome run_case(const TestCase& tc, const std::atomic<bool>* cancel, bool general_evaluation) {
   try {
-    return run(tc, cancel);
+    return run(tc, cancel, general_evaluation);
   } catch (const std::exception& e) {
     return {Status::Fail, one_line(std::string("exception: ") + e.what())};
   } catch (...) {

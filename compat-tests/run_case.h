@@ -18,7 +18,8 @@ struct Outcome {
 const char* status_name(Status s);
 
 // Compiles the case's modules, evaluates its query and compares. Never throws. `cancel` (may be null) is
-// handed to the engine so a watchdog can stop a runaway evaluation.
-Outcome run_case(const TestCase& tc, const std::atomic<bool>* cancel);
+// handed to the engine so a watchdog can stop a runaway evaluation. general_evaluation: evaluate without the
+// evaluator's in-place forms (QueryOptions::general_evaluation).
+Outcome run_case(const TestCase& tc, const std::atomic<bool>* cancel, bool general_evaluation = false);
 
 }  // namespace compat

@@ -103,8 +103,26 @@ enum class ExprKind : uint8_t {
   Every,      // `every v in xs { body }` / `every k, v in xs { body }`: terms = [key or null-Scalar, value, domain]
 };
 
+// How the evaluator can run an expression (compiler: classify_expr in resolver.cpp). Every shape but General
+// names a form eval_body evaluates in place, without a continuation per expression; whether it may is checked
+// again when it runs (operands must turn out to be direct values, see Evaluator::direct_value), and anything
+// else falls back to eval_expr, which handles every expression.
+enum class ExprShape : uint8_t {
+  General,  // anything: eval_expr
+  Truthy,   // a constant, variable or ref tested for truth: `user_active`, `not input.locked`
+  Equal, NotEqual, Less, LessEqual, Greater, GreaterEqual,  // `a == b`, `a != b`, `a < b`, ... on two operands
+  Test,     // another built-in call with its operands, tested for truth: `net.cidr_contains(c, ip)`, `x in xs`
+  BindLeft,   // `x := t`, `x = t`: terms[0]'s items[0] is a variable of the frame
+  BindRight,  // `t = x`
+  SomeIn,   // `some v in xs`, `some k, v in xs` with v (and k) variables of the frame
+};
+
+// Operands a built-in call evaluated in place (Test) may have: the evaluator reads them into a fixed array.
+inline constexpr size_t kMaxInlineOperands = 3;
+
 struct Expr {
   ExprKind kind = ExprKind::Term;
+  ExprShape shape = ExprShape::General;  // compiler
   bool negated = false;       // `not ...`
   Location loc;
   std::vector<TermPtr> terms;

@@ -76,6 +76,10 @@ int resolve_query(ast::Body& body, const PackageContext& ctx, std::vector<std::p
 // Reports literal operands of a built-in call whose kind its declared type does not admit (builtin_types.cpp).
 void check_operand_kinds(const ast::Term& call, const std::string& name, size_t arity, Errors& errors);
 
+// The in-place form the evaluator may use for e (ast.h's ExprShape; expr_shape.cpp). Call with e's terms
+// resolved.
+ast::ExprShape classify_expr(const ast::Expr& e);
+
 // Reorders a body (and nested bodies) for safety. `bound` holds the slots already bound on entry.
 // Reports rego_unsafe_var_error for variables no ordering can bind.
 void order_body(ast::Body& body, std::vector<bool>& bound, Errors& errors);

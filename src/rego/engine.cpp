@@ -76,6 +76,7 @@ eval::EvalOptions eval_options(const QueryOptions& opts) {
   eo.strict_builtin_errors = opts.strict_builtin_errors;
   eo.cancel = {opts.cancel, opts.deadline};
   eo.print = &opts.print;
+  eo.in_place = !opts.general_evaluation;
   return eo;
 }
 

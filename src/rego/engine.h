@@ -63,6 +63,9 @@ struct QueryOptions {
   // OPA's capabilities.allow_net for http.send and net.lookup_ip_addr: null = every host may be reached
   // (OPA's default), otherwise only the hosts listed (empty = none); others fail with "unallowed host: <host>".
   std::shared_ptr<const std::vector<std::string>> allow_net;
+  // Every expression through the general evaluator, none in place (eval_body.cpp): the reference the
+  // evaluator's fast forms are tested against (trex-compat --general-evaluation). Same results, slower.
+  bool general_evaluation = false;
 };
 
 struct ExpressionValue {

@@ -125,12 +125,6 @@ std::optional<Value> Evaluator::document(const std::vector<Value>& path) {
   return std::nullopt;
 }
 
-bool Evaluator::eval_body(const ast::Body& body, size_t i, Frame& f, Cont k) {
-  if (i == body.size()) return k();
-  if (trace_) [[unlikely]] return trace_expr(body, i, f, k);
-  return eval_expr(body[i], f, [&] { return eval_body(body, i + 1, f, k); });
-}
-
 bool Evaluator::eval_expr(const ast::Expr& e, Frame& f, Cont k, bool with_applied) {
   if ((++steps_ & 1023) == 0) check_cancel();
   if (!e.with.empty() && !with_applied) {

@@ -70,6 +70,7 @@ struct EvalOptions {
   Cancellation cancel;  // the query's flag and deadline (also handed to built-ins through BuiltinContext)
   const std::function<void(const std::string&)>* print = nullptr;  // print() output; null or empty discards
   Tracer* tracer = nullptr;  // explain events; null = no tracing
+  bool in_place = true;      // false: every expression through eval_expr (QueryOptions::general_evaluation)
 };
 
 class Evaluator {
@@ -95,8 +96,17 @@ class Evaluator {
   const std::vector<Value>& expression_values() const { return expr_values_; }
   void track_expression_values(size_t n) { expr_values_.assign(n, Value()); track_exprs_ = true; }
 
-  // ---- bodies and expressions (eval.cpp) ----
+  // ---- bodies (eval_body.cpp) ----
+  // Evaluates body[i..] and calls k once per solution. Expressions of an in-place shape (ast.h's ExprShape)
+  // are evaluated in a loop; the rest through eval_expr with the remaining body as continuation.
   bool eval_body(const ast::Body& body, size_t i, Frame& f, Cont k);
+  // The outcome of a Truthy, comparison or Test expression evaluated in place (ignoring `not`): Fail when
+  // it is false or undefined; General when an operand is not a direct value (or built-ins are replaced by
+  // `with`) and eval_expr must evaluate it.
+  enum class InPlace { Pass, Fail, General };
+  InPlace test_in_place(const ast::Expr& e, Frame& f);
+
+  // ---- expressions (eval.cpp) ----
   // with_applied: the expression's `with` modifiers are already in force.
   bool eval_expr(const ast::Expr& e, Frame& f, Cont k, bool with_applied = false);
   bool eval_expr_inner(const ast::Expr& e, Frame& f, Cont k);

@@ -161,6 +161,7 @@ class Resolver {
       resolve_with_target(w, s);
       resolve_with_value(w.value, s);
     }
+    e.shape = classify_expr(e);
   }
 
   void resolve_with_target(ast::With& w, Scope& s) {

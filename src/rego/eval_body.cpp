@@ -1,0 +1,125 @@
+// Bodies: expressions evaluated one after another, most of them in place.
+//
+// A body's expressions are mostly tests and lookups with one outcome each (`user.active == true`,
+// `not denied`, `x := input.user`) and a few generators (`some r in roles`). Evaluating each through eval_expr
+// with "the rest of the body" as its continuation costs a call chain per expression; here the compiler's
+// shape (ast.h's ExprShape) lets eval_body run such expressions in a loop and recurse only where a generator
+// has more than one solution. Every in-place form does exactly what eval_expr does for that expression, and
+// falls back to it whenever its operands are not direct values when it runs.
+#include "rego/eval.h"
+
+namespace rego::eval {
+
+using ast::ExprShape;
+using ast::Term;
+using ast::TermKind;
+
+namespace {
+bool truthy(const Value& v) { return !(v.is_boolean() && !v.as_bool()); }
+}  // namespace
+
+Evaluator::InPlace Evaluator::test_in_place(const ast::Expr& e, Frame& f) {
+  const Term& t = *e.terms[0];
+  Value held[ast::kMaxInlineOperands];
+  const Value* operand[ast::kMaxInlineOperands];
+  if (e.shape == ExprShape::Truthy) {
+    if (!direct_value(t, f, held[0], operand[0])) return InPlace::General;
+    return operand[0] && truthy(*operand[0]) ? InPlace::Pass : InPlace::Fail;
+  }
+  // A `with` that replaced built-ins or functions is in force: the general path knows the replacements.
+  if (!replaced_.empty()) return InPlace::General;
+  const size_t n = t.items.size();
+  if (n == 2 && !t.items[1]->constant_literal &&
+      (t.items[1]->kind == TermKind::Set || t.items[1]->kind == TermKind::Array)) {
+    switch (member_of_literal(t, f)) {
+      case Membership::NotApplicable: return InPlace::General;
+      case Membership::Undefined:
+      case Membership::No: return InPlace::Fail;
+      case Membership::Yes: return InPlace::Pass;
+    }
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (!direct_value(*t.items[i], f, held[i], operand[i])) return InPlace::General;
+    if (!operand[i]) return InPlace::Fail;  // an undefined operand: the call is undefined
+  }
+  auto outcome = [](bool pass) { return pass ? InPlace::Pass : InPlace::Fail; };
+  switch (e.shape) {
+    case ExprShape::Equal: return outcome(*operand[0] == *operand[1]);
+    case ExprShape::NotEqual: return outcome(*operand[0] != *operand[1]);
+    case ExprShape::Less: return outcome(Value::compare(*operand[0], *operand[1]) < 0);
+    case ExprShape::LessEqual: return outcome(Value::compare(*operand[0], *operand[1]) <= 0);
+    case ExprShape::Greater: return outcome(Value::compare(*operand[0], *operand[1]) > 0);
+    case ExprShape::GreaterEqual: return outcome(Value::compare(*operand[0], *operand[1]) >= 0);
+    default: break;
+  }
+  Value args[ast::kMaxInlineOperands];
+  for (size_t i = 0; i < n; ++i) args[i] = *operand[i];
+  bool pass = false;
+  call_builtin(t, *static_cast<const Builtin*>(t.resolved), BuiltinArgs(args, n), [&](const Value& v) {
+    pass = truthy(v);
+    return false;
+  });
+  return outcome(pass);
+}
+
+bool Evaluator::eval_body(const ast::Body& body, size_t i, Frame& f, Cont k) {
+  if (trace_) [[unlikely]] return i == body.size() ? k() : trace_expr(body, i, f, k);
+  // The top-level query records every expression's value (and keeps a lone `false`): eval_expr does that.
+  const bool in_place = opts_.in_place && !(track_exprs_ && &body == top_body_);
+  for (; i < body.size(); ++i) {
+    const ast::Expr& e = body[i];
+    if (in_place && e.shape != ExprShape::General) {
+      if ((++steps_ & 1023) == 0) check_cancel();
+      switch (e.shape) {
+        case ExprShape::BindLeft:
+        case ExprShape::BindRight: {
+          if (e.negated) break;
+          const Term& call = *e.terms[0];
+          const bool left = e.shape == ExprShape::BindLeft;
+          const Term& var = *call.items[left ? 0 : 1];
+          Value hold;
+          const Value* v;
+          if (!direct_value(*call.items[left ? 1 : 0], f, hold, v)) break;
+          if (!v) return true;
+          const size_t slot = static_cast<size_t>(var.slot);
+          if (f.bound[slot]) {
+            if (f.values[slot] != *v) return true;
+            continue;
+          }
+          size_t m = mark();
+          bind(f, var.slot, *v);
+          bool more = eval_body(body, i + 1, f, k);
+          undo(m);
+          return more;
+        }
+        case ExprShape::SomeIn: {
+          const Term* key = e.terms.size() == 3 ? e.terms[0].get() : nullptr;
+          const Term& val = *e.terms[e.terms.size() - 2];
+          if (f.bound[static_cast<size_t>(val.slot)] || (key && f.bound[static_cast<size_t>(key->slot)])) break;
+          Value hold;
+          const Value* coll;
+          if (!direct_value(*e.terms.back(), f, hold, coll)) break;
+          if (!coll) return true;
+          return for_each_member(*coll, [&](const Value& member_key, const Value& member) {
+            size_t m = mark();
+            if (key) bind(f, key->slot, member_key);
+            bind(f, val.slot, member);
+            bool more = eval_body(body, i + 1, f, k);
+            undo(m);
+            return more;
+          });
+        }
+        default: {
+          InPlace r = test_in_place(e, f);
+          if (r == InPlace::General) break;
+          if ((r == InPlace::Pass) == e.negated) return true;
+          continue;
+        }
+      }
+    }
+    return eval_expr(e, f, [&] { return eval_body(body, i + 1, f, k); });
+  }
+  return k();
+}
+
+}  // namespace rego::eval

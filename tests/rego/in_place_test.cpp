@@ -1,0 +1,102 @@
+// The evaluator's in-place forms (eval_body.cpp) against its general path: every case is evaluated both ways
+// (QueryOptions::general_evaluation) and both must give OPA's answer. The cases aim at the places where an
+// in-place form decides differently from a continuation: undefined operands, `not`, bound and unbound
+// variables, `with` replacements, values that are truthy without being true.
+#include <gtest/gtest.h>
+
+#include "rego/engine.h"
+#include "rego/json.h"
+
+namespace {
+
+// data.t.p of `module` as JSON, "undefined", or "error:<code>"; with general_evaluation as given.
+std::string eval_p(const std::string& module, const std::string& input, bool general,
+                   const std::string& query = "data.t.p") {
+  auto c = rego::compile({{"test.rego", "package t\n" + module}});
+  if (!c.errors.empty()) return "compile error:" + c.errors[0].message;
+  rego::QueryOptions opts;
+  if (!input.empty()) opts.input = rego::json::parse(input).value;
+  opts.strict_builtin_errors = true;
+  opts.general_evaluation = general;
+  auto r = rego::evaluate(*c.policy, rego::json::parse(R"({"base": {"r": 2}})").value, query, opts);
+  if (!r.errors.empty()) return "error:" + r.errors[0].code;
+  if (r.rows.empty()) return "undefined";
+  return rego::json::write(r.rows[0].expressions[0].value);
+}
+
+void expect_both(const std::string& module, const std::string& input, const std::string& expected,
+                 const std::string& query = "data.t.p") {
+  EXPECT_EQ(eval_p(module, input, /*general=*/true, query), expected) << "general path: " << module;
+  EXPECT_EQ(eval_p(module, input, /*general=*/false, query), expected) << "in place: " << module;
+}
+
+TEST(InPlace, ComparisonsFollowTheTotalOrder) {
+  expect_both("p if input.a == 1.0", R"({"a": 1})", "true");
+  expect_both("p if input.a < \"x\"", R"({"a": 99})", "true");  // numbers sort before strings
+  expect_both("p if input.a >= input.b", R"({"a": [1, 2], "b": [1]})", "true");
+  expect_both("p if input.a > input.b", R"({"a": 1, "b": 2})", "undefined");
+  expect_both("p if input.a != input.b", R"({"a": {"k": 1}, "b": {"k": 1}})", "undefined");
+  expect_both("p if input.a <= 3", R"({"a": 3})", "true");
+}
+
+TEST(InPlace, AnUndefinedOperandIsNotFalse) {
+  expect_both("p if input.missing != 1", R"({})", "undefined");
+  expect_both("p if not input.missing == 1", R"({})", "true");
+  expect_both("p if not input.a == 1", R"({"a": 1})", "undefined");
+  expect_both("p if not startswith(input.missing, \"a\")", R"({})", "true");
+  expect_both("p if \"x\" in {input.missing, \"x\"}", R"({})", "undefined");  // the literal itself is undefined
+  expect_both("p if not \"x\" in {input.missing, \"x\"}", R"({})", "true");
+  expect_both("p if input.a in {input.b, \"x\"}", R"({"a": "y", "b": "y"})", "true");
+}
+
+TEST(InPlace, TruthIsAnythingButFalse) {
+  expect_both("p if input.flag", R"({"flag": 0})", "true");
+  expect_both("p if input.flag", R"({"flag": false})", "undefined");
+  expect_both("p if not input.flag", R"({"flag": false})", "true");
+  expect_both("p if not input.flag", R"({})", "true");
+  expect_both("default q := false\np if not q", "", "true");
+  expect_both("p if trim(input.s, \" \")", R"({"s": " a "})", "true");  // a string result is truthy
+}
+
+TEST(InPlace, BuiltInErrorsAreKept) {
+  // strict-builtin-errors: the type error surfaces whichever path evaluated the call.
+  expect_both("p if startswith(input.n, \"a\")", R"({"n": 5})", "error:eval_type_error");
+  expect_both("p if net.cidr_contains(\"10.0.0.0/8\", input.ip)", R"({"ip": "10.1.2.3"})", "true");
+}
+
+TEST(InPlace, BindingsBindOrCompare) {
+  expect_both("p := x if { x := input.a; x > 0 }", R"({"a": 3})", "3");
+  expect_both("p := x if { x := input.a }", R"({})", "undefined");
+  expect_both("p if { x := 1; x = input.a }", R"({"a": 1})", "true");
+  expect_both("p if { x := 1; x = input.a }", R"({"a": 2})", "undefined");
+  expect_both("p := x if { input.a = x; x == \"v\" }", R"({"a": "v"})", "\"v\"");
+  expect_both("p := [x, y] if { x := input.a; y = x }", R"({"a": [1]})", "[[1],[1]]");
+}
+
+TEST(InPlace, SomeInEnumeratesEveryMember) {
+  expect_both("p contains [i, v] if some i, v in input.xs", R"({"xs": ["a", "b"]})", R"([[0,"a"],[1,"b"]])");
+  expect_both("p contains [k, v] if some k, v in input.o", R"({"o": {"x": 1, "y": 2}})", R"([["x",1],["y",2]])");
+  expect_both("p contains v if { some v in input.xs; v > 1 }", R"({"xs": [1, 2, 3]})", "[2,3]");
+  expect_both("p contains v if some v in {3, 1}", "", "[1,3]");
+  expect_both("p contains v if some v in input.n", R"({"n": 5})", "[]");  // not a collection: no members
+  expect_both("p contains v if some v in input.missing", R"({})", "[]");
+  // Nested generators backtrack into the outer one.
+  expect_both("p contains [a, b] if { some a in input.xs; some b in input.xs; a < b }", R"({"xs": [1, 2, 3]})",
+              "[[1,2],[1,3],[2,3]]");
+  // Early exit: a complete rule stops at its first solution.
+  expect_both("p if { some v in input.xs; v == 2 }", R"({"xs": [2, 2, 2]})", "true");
+}
+
+TEST(InPlace, WithReplacementsAreSeen) {
+  const char* m =
+      "p if startswith(input.s, \"x\")\n"
+      "q if data.base.r == 1\n"
+      "yes(_, _) := true\n";
+  expect_both(m, R"({"s": "abc"})", "undefined");
+  expect_both(m, R"({"s": "abc"})", "true", "data.t.p with startswith as data.t.yes");
+  expect_both(m, R"({"s": "abc"})", "true", "data.t.p with input.s as \"xyz\"");
+  expect_both(m, "", "undefined", "data.t.q");
+  expect_both(m, "", "true", "data.t.q with data.base.r as 1");
+}
+
+}  // namespace
