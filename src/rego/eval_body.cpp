@@ -55,10 +55,12 @@ Evaluator::InPlace Evaluator::test_in_place(const ast::Expr& e, Frame& f) {
   Value args[ast::kMaxInlineOperands];
   for (size_t i = 0; i < n; ++i) args[i] = *operand[i];
   bool pass = false;
-  call_builtin(t, *static_cast<const Builtin*>(t.resolved), BuiltinArgs(args, n), [&](const Value& v) {
+  auto test = [&](const Value& v) {
     pass = truthy(v);
     return false;
-  });
+  };
+  if (t.resolved_kind == ast::kResolvedFunction) call_function(t, *static_cast<const RuleNode*>(t.resolved), BuiltinArgs(args, n), test);
+  else call_builtin(t, *static_cast<const Builtin*>(t.resolved), BuiltinArgs(args, n), test);
   return outcome(pass);
 }
 

@@ -57,6 +57,15 @@ ExprShape classify_call(const Term& call) {
     if (call.resolved_kind == ast::kResolvedEq && is_frame_var(b) && maybe_direct(a)) return ExprShape::BindRight;
     return ExprShape::General;
   }
+  if (call.resolved_kind == ast::kResolvedFunction) {
+    // A user function called for its truth (`action_matches(perm.actions, input.action)`); with one more
+    // operand than its arity the last one receives the value and the call stays general.
+    const auto& fn = *static_cast<const eval::RuleNode*>(call.resolved);
+    if (call.items.size() != fn.arity || call.items.size() > ast::kMaxInlineOperands) return ExprShape::General;
+    for (const auto& item : call.items)
+      if (!maybe_direct(*item)) return ExprShape::General;
+    return ExprShape::Test;
+  }
   if (call.resolved_kind != ast::kResolvedBuiltin) return ExprShape::General;
   const Builtin& b = *static_cast<const Builtin*>(call.resolved);
   // Relations yield many values and nondeterministic built-ins are memoised per query: both stay general.

@@ -87,6 +87,26 @@ TEST(InPlace, SomeInEnumeratesEveryMember) {
   expect_both("p if { some v in input.xs; v == 2 }", R"({"xs": [2, 2, 2]})", "true");
 }
 
+TEST(InPlace, FunctionsCalledForTheirTruth) {
+  const char* m =
+      "allowed(actions, a) if a in actions\n"
+      "allowed(actions, _) if \"*\" in actions\n"
+      "half(x) := x / 2\n"
+      "no(_) := false\n"
+      "p if allowed(input.actions, input.action)\n"
+      "q if half(input.n)\n"
+      "r if not no(input.n)\n"
+      "s if not allowed(input.missing, \"read\")\n"
+      "yes(_, _) := true\n";
+  expect_both(m, R"({"actions": ["read"], "action": "read"})", "true");
+  expect_both(m, R"({"actions": ["*"], "action": "write"})", "true");
+  expect_both(m, R"({"actions": ["read"], "action": "write"})", "undefined");
+  expect_both(m, R"({"actions": ["read"], "action": "write"})", "true", "data.t.p with data.t.allowed as data.t.yes");
+  expect_both(m, R"({"n": 0})", "true", "data.t.q");  // 0 is truthy
+  expect_both(m, R"({"n": 1})", "true", "data.t.r");  // false fails the call, so `not` holds
+  expect_both(m, R"({})", "true", "data.t.s");        // an undefined operand: the call is undefined
+}
+
 TEST(InPlace, WithReplacementsAreSeen) {
   const char* m =
       "p if startswith(input.s, \"x\")\n"
