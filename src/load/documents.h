@@ -28,6 +28,8 @@ std::optional<rego::Value> parse_document(const std::string& text, std::string& 
 
 // A data file's document: JSON when `name` ends in .json, else YAML.
 std::optional<rego::Value> parse_data_file(const std::string& name, std::string text, std::string& error);
+// JSON data files of this size and more are read packed (json.h: parse_packed), smaller ones as plain Values.
+inline constexpr size_t kPackedDocumentBytes = 1 << 20;
 
 // Deep merge of b into a. nullopt on a conflict (two different non-objects at one path).
 std::optional<rego::Value> merge_documents(const rego::Value& a, const rego::Value& b);
