@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <thread>
 #include <unordered_set>
 
@@ -50,6 +51,38 @@ TEST(Value, Basics) {
   EXPECT_TRUE(Value::empty_object().is_object());
   EXPECT_TRUE(Value::empty_set().is_set());
   EXPECT_EQ(Value::string(std::string_view("a\0b", 3)).as_string().size(), 3u);
+}
+
+// Key lookups compare keys in words of 8 or 4 bytes (value.cpp's same_bytes): keys of every length up to and
+// past 16 bytes, differing from each other only in their first, a middle or their last byte, are each found,
+// and a key differing from all of them is not — in plain objects (scanned, up to 16 keys, or searched) and in
+// lookups with and without a hint.
+TEST(Value, KeysOfEveryLengthAreFoundExactly) {
+  for (size_t len = 1; len <= 20; ++len) {
+    std::vector<std::string> keys;
+    for (size_t pos : std::set<size_t>{0, len / 2, len - 1}) {
+      std::string k(len, 'k');
+      k[pos] = 'x';
+      keys.push_back(k);
+    }
+    keys.push_back(std::string(len, 'k'));
+    std::vector<ObjectEntry> small, large;
+    for (size_t i = 0; i < keys.size(); ++i) small.emplace_back(S(keys[i].c_str()), I(static_cast<int64_t>(i)));
+    large = small;
+    for (int i = 0; i < 20; ++i) large.emplace_back(S(("filler" + std::to_string(i)).c_str()), I(-1));
+    for (const Value& obj : {O(small), O(large)}) {
+      KeyHint hint;
+      for (size_t i = 0; i < keys.size(); ++i) {
+        ASSERT_NE(obj.get(keys[i]), nullptr) << keys[i];
+        EXPECT_EQ(*obj.get(keys[i]), I(static_cast<int64_t>(i))) << keys[i];
+        ASSERT_NE(obj.get(keys[i], hint), nullptr) << keys[i];
+        EXPECT_EQ(*obj.get(keys[i], hint), I(static_cast<int64_t>(i))) << keys[i];
+      }
+      std::string absent(len, 'y');
+      EXPECT_EQ(obj.get(absent), nullptr) << absent;
+      EXPECT_EQ(obj.get(absent, hint), nullptr) << absent;
+    }
+  }
 }
 
 TEST(Value, StringsCompareAsBytes) {
