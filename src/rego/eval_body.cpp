@@ -16,18 +16,56 @@ using ast::TermKind;
 
 namespace {
 bool truthy(const Value& v) { return !(v.is_boolean() && !v.as_bool()); }
+Evaluator::InPlace outcome(bool pass) { return pass ? Evaluator::InPlace::Pass : Evaluator::InPlace::Fail; }
 }  // namespace
+
+// direct_value with its two commonest cases, a constant and a frame variable, decided without a call.
+inline bool Evaluator::operand_value(const Term& t, Frame& f, Value& hold, const Value*& out) {
+  if (t.kind == TermKind::Scalar) {
+    out = &t.value;
+    return true;
+  }
+  if (t.kind == TermKind::Var && t.slot >= 0) {
+    const size_t slot = static_cast<size_t>(t.slot);
+    out = f.bound[slot] ? &f.values[slot] : nullptr;
+    return out != nullptr;
+  }
+  return direct_value(t, f, hold, out);
+}
 
 Evaluator::InPlace Evaluator::test_in_place(const ast::Expr& e, Frame& f) {
   const Term& t = *e.terms[0];
-  Value held[ast::kMaxInlineOperands];
-  const Value* operand[ast::kMaxInlineOperands];
   if (e.shape == ExprShape::Truthy) {
-    if (!direct_value(t, f, held[0], operand[0])) return InPlace::General;
-    return operand[0] && truthy(*operand[0]) ? InPlace::Pass : InPlace::Fail;
+    Value hold;
+    const Value* v;
+    if (!operand_value(t, f, hold, v)) return InPlace::General;
+    return outcome(v && truthy(*v));
   }
   // A `with` that replaced built-ins or functions is in force: the general path knows the replacements.
   if (!replaced_.empty()) return InPlace::General;
+  if (e.shape != ExprShape::Test) return compare_in_place(e.shape, t, f);
+  return call_in_place(t, f);
+}
+
+Evaluator::InPlace Evaluator::compare_in_place(ExprShape op, const Term& call, Frame& f) {
+  Value hold_a, hold_b;
+  const Value *a, *b;
+  if (!operand_value(*call.items[0], f, hold_a, a)) return InPlace::General;
+  if (!a) return InPlace::Fail;  // an undefined operand: the comparison is undefined
+  if (!operand_value(*call.items[1], f, hold_b, b)) return InPlace::General;
+  if (!b) return InPlace::Fail;
+  switch (op) {
+    case ExprShape::Equal: return outcome(*a == *b);
+    case ExprShape::NotEqual: return outcome(*a != *b);
+    case ExprShape::Less: return outcome(Value::compare(*a, *b) < 0);
+    case ExprShape::LessEqual: return outcome(Value::compare(*a, *b) <= 0);
+    case ExprShape::Greater: return outcome(Value::compare(*a, *b) > 0);
+    case ExprShape::GreaterEqual: return outcome(Value::compare(*a, *b) >= 0);
+    default: return InPlace::General;
+  }
+}
+
+Evaluator::InPlace Evaluator::call_in_place(const Term& t, Frame& f) {
   const size_t n = t.items.size();
   if (n == 2 && !t.items[1]->constant_literal &&
       (t.items[1]->kind == TermKind::Set || t.items[1]->kind == TermKind::Array)) {
@@ -38,22 +76,15 @@ Evaluator::InPlace Evaluator::test_in_place(const ast::Expr& e, Frame& f) {
       case Membership::Yes: return InPlace::Pass;
     }
   }
-  for (size_t i = 0; i < n; ++i) {
-    if (!direct_value(*t.items[i], f, held[i], operand[i])) return InPlace::General;
-    if (!operand[i]) return InPlace::Fail;  // an undefined operand: the call is undefined
-  }
-  auto outcome = [](bool pass) { return pass ? InPlace::Pass : InPlace::Fail; };
-  switch (e.shape) {
-    case ExprShape::Equal: return outcome(*operand[0] == *operand[1]);
-    case ExprShape::NotEqual: return outcome(*operand[0] != *operand[1]);
-    case ExprShape::Less: return outcome(Value::compare(*operand[0], *operand[1]) < 0);
-    case ExprShape::LessEqual: return outcome(Value::compare(*operand[0], *operand[1]) <= 0);
-    case ExprShape::Greater: return outcome(Value::compare(*operand[0], *operand[1]) > 0);
-    case ExprShape::GreaterEqual: return outcome(Value::compare(*operand[0], *operand[1]) >= 0);
-    default: break;
-  }
+  // Built-ins take their operands as one array of Values.
   Value args[ast::kMaxInlineOperands];
-  for (size_t i = 0; i < n; ++i) args[i] = *operand[i];
+  for (size_t i = 0; i < n; ++i) {
+    Value hold;
+    const Value* v;
+    if (!operand_value(*t.items[i], f, hold, v)) return InPlace::General;
+    if (!v) return InPlace::Fail;  // an undefined operand: the call is undefined
+    args[i] = *v;
+  }
   bool pass = false;
   auto test = [&](const Value& v) {
     pass = truthy(v);
@@ -81,7 +112,7 @@ bool Evaluator::eval_body(const ast::Body& body, size_t i, Frame& f, Cont k) {
           const Term& var = *call.items[left ? 0 : 1];
           Value hold;
           const Value* v;
-          if (!direct_value(*call.items[left ? 1 : 0], f, hold, v)) break;
+          if (!operand_value(*call.items[left ? 1 : 0], f, hold, v)) break;
           if (!v) return true;
           const size_t slot = static_cast<size_t>(var.slot);
           if (f.bound[slot]) {
@@ -100,7 +131,7 @@ bool Evaluator::eval_body(const ast::Body& body, size_t i, Frame& f, Cont k) {
           if (f.bound[static_cast<size_t>(val.slot)] || (key && f.bound[static_cast<size_t>(key->slot)])) break;
           Value hold;
           const Value* coll;
-          if (!direct_value(*e.terms.back(), f, hold, coll)) break;
+          if (!operand_value(*e.terms.back(), f, hold, coll)) break;
           if (!coll) return true;
           return for_each_member(*coll, [&](const Value& member_key, const Value& member) {
             size_t m = mark();
