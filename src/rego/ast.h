@@ -111,6 +111,7 @@ enum class ExprShape : uint8_t {
   General,  // anything: eval_expr
   Truthy,   // a constant, variable or ref tested for truth: `user_active`, `not input.locked`
   Equal, NotEqual, Less, LessEqual, Greater, GreaterEqual,  // `a == b`, `a != b`, `a < b`, ... on two operands
+  Member,   // `x in xs` (internal.member_2) on two operands
   Test,     // another built-in or a function called with its operands, tested for truth: `net.cidr_contains(c, ip)`,
             // `x in xs`, `action_matches(perm.actions, input.action)`
   BindLeft,   // `x := t`, `x = t`: terms[0]'s items[0] is a variable of the frame

@@ -105,7 +105,7 @@ class Evaluator {
   // `with`) and eval_expr must evaluate it.
   enum class InPlace { Pass, Fail, General };
   InPlace test_in_place(const ast::Expr& e, Frame& f);
-  InPlace compare_in_place(ast::ExprShape op, const ast::Term& call, Frame& f);
+  InPlace binary_in_place(ast::ExprShape op, const ast::Term& call, Frame& f);  // a comparison or `in`
   InPlace call_in_place(const ast::Term& call, Frame& f);
   bool operand_value(const ast::Term& t, Frame& f, Value& hold, const Value*& out);  // direct_value, inlined
 

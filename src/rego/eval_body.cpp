@@ -43,11 +43,11 @@ Evaluator::InPlace Evaluator::test_in_place(const ast::Expr& e, Frame& f) {
   }
   // A `with` that replaced built-ins or functions is in force: the general path knows the replacements.
   if (!replaced_.empty()) return InPlace::General;
-  if (e.shape != ExprShape::Test) return compare_in_place(e.shape, t, f);
+  if (e.shape != ExprShape::Test) return binary_in_place(e.shape, t, f);
   return call_in_place(t, f);
 }
 
-Evaluator::InPlace Evaluator::compare_in_place(ExprShape op, const Term& call, Frame& f) {
+Evaluator::InPlace Evaluator::binary_in_place(ExprShape op, const Term& call, Frame& f) {
   Value hold_a, hold_b;
   const Value *a, *b;
   if (!operand_value(*call.items[0], f, hold_a, a)) return InPlace::General;
@@ -55,6 +55,7 @@ Evaluator::InPlace Evaluator::compare_in_place(ExprShape op, const Term& call, F
   if (!operand_value(*call.items[1], f, hold_b, b)) return InPlace::General;
   if (!b) return InPlace::Fail;
   switch (op) {
+    case ExprShape::Member: return outcome(member_of(*a, *b));
     case ExprShape::Equal: return outcome(*a == *b);
     case ExprShape::NotEqual: return outcome(*a != *b);
     case ExprShape::Less: return outcome(Value::compare(*a, *b) < 0);

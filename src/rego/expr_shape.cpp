@@ -75,6 +75,7 @@ ExprShape classify_call(const Term& call) {
   if (direct_membership_literal(call, b)) return ExprShape::Test;
   for (const auto& item : call.items)
     if (!maybe_direct(*item)) return ExprShape::General;
+  if (b.name == "internal.member_2") return ExprShape::Member;
   ExprShape cmp = comparison(b.name);
   return cmp != ExprShape::General ? cmp : ExprShape::Test;
 }

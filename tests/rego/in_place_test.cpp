@@ -49,6 +49,21 @@ TEST(InPlace, AnUndefinedOperandIsNotFalse) {
   expect_both("p if input.a in {input.b, \"x\"}", R"({"a": "y", "b": "y"})", "true");
 }
 
+TEST(InPlace, MembershipLooksAtElementsAndObjectValues) {
+  const char* m = "p if input.x in input.coll\nq if input.x in {\"a\", \"b\"}\nr if not input.x in input.coll\n";
+  expect_both(m, R"({"x": 2, "coll": [1, 2]})", "true");
+  expect_both(m, R"({"x": 2.0, "coll": [1, 2]})", "true");
+  expect_both(m, R"({"x": 3, "coll": [1, 2]})", "undefined");
+  expect_both(m, R"({"x": "v", "coll": {"k": "v"}})", "true");   // an object's values, not its keys
+  expect_both(m, R"({"x": "k", "coll": {"k": "v"}})", "undefined");
+  expect_both(m, R"({"x": "a", "coll": "abc"})", "undefined");    // a string holds nothing
+  expect_both(m, R"({"x": "a", "coll": "abc"})", "true", "data.t.r");
+  expect_both(m, R"({"x": "b"})", "true", "data.t.q");
+  expect_both(m, R"({"x": "b"})", "undefined");                   // an undefined collection
+  expect_both(m, R"({"x": "b"})", "true", "data.t.r");
+  expect_both("s := {1, 2}\np if input.x in s", R"({"x": 1})", "true");
+}
+
 TEST(InPlace, TruthIsAnythingButFalse) {
   expect_both("p if input.flag", R"({"flag": 0})", "true");
   expect_both("p if input.flag", R"({"flag": false})", "undefined");

@@ -51,6 +51,10 @@ inline bool net_host_allowed(const BuiltinContext& ctx, std::string_view host) {
 // The host of a URL that allow_net is checked against (OPA's verifyURLHost): its host up to the first ':'.
 inline std::string_view allow_net_host(std::string_view url_host) { return url_host.substr(0, url_host.find(':')); }
 
+// `x in coll` (internal.member_2, types.cpp): an array's or set's element or an object's value equal to x.
+// Anything else (strings included) holds nothing. The evaluator tests `in` in place with it.
+bool member_of(const Value& x, const Value& coll);
+
 using BuiltinArgs = std::span<const Value>;
 using BuiltinFn = std::optional<Value> (*)(BuiltinArgs args, BuiltinContext& ctx);
 

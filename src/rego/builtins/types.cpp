@@ -5,6 +5,22 @@
 #include "rego/number.h"
 
 namespace rego {
+
+bool member_of(const Value& x, const Value& coll) {
+  switch (coll.kind()) {
+    case Kind::Set: return coll.contains(x);
+    case Kind::Array:
+      for (const auto& e : coll.as_array())
+        if (e == x) return true;
+      return false;
+    case Kind::Object:
+      for (const auto& [k, v] : coll.as_object())
+        if (v == x) return true;
+      return false;
+    default: return false;
+  }
+}
+
 namespace {
 
 template <Kind K>
@@ -21,27 +37,7 @@ std::optional<Value> lte(BuiltinArgs a, BuiltinContext&) { return Value::boolean
 std::optional<Value> gt(BuiltinArgs a, BuiltinContext&) { return Value::boolean(Value::compare(a[0], a[1]) > 0); }
 std::optional<Value> gte(BuiltinArgs a, BuiltinContext&) { return Value::boolean(Value::compare(a[0], a[1]) >= 0); }
 
-// `x in coll`: array and set elements, object values. Anything else (strings included) holds nothing.
-std::optional<Value> member_2(BuiltinArgs a, BuiltinContext&) {
-  const Value& x = a[0];
-  const Value& coll = a[1];
-  switch (coll.kind()) {
-    case Kind::Set:
-      return Value::boolean(coll.contains(x));
-    case Kind::Array:
-      for (const auto& e : coll.as_array()) {
-        if (e == x) return Value::boolean(true);
-      }
-      return Value::boolean(false);
-    case Kind::Object:
-      for (const auto& [k, v] : coll.as_object()) {
-        if (v == x) return Value::boolean(true);
-      }
-      return Value::boolean(false);
-    default:
-      return Value::boolean(false);
-  }
-}
+std::optional<Value> member_2(BuiltinArgs a, BuiltinContext&) { return Value::boolean(member_of(a[0], a[1])); }
 
 // `k, v in coll`: array index k holds v, object key k maps to v, or (sets) k is an element and k == v.
 std::optional<Value> member_3(BuiltinArgs a, BuiltinContext&) {
