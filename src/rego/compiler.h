@@ -3,7 +3,8 @@
 // Steps, in order (each in its own file):
 //   rule_tree.cpp  merge modules into the tree of rule nodes keyed by document path
 //   resolver.cpp   resolve names (locals to frame slots; rule names and imports to data refs; calls to
-//                  built-ins or functions) and check arity
+//                  built-ins or functions) and check arity; classify each expression for the evaluator's
+//                  in-place forms (expr_shape.cpp)
 //   safety.cpp     order each body so every variable is bound before it is read (rego_unsafe_var_error)
 //   recursion.cpp  reject rules that depend on themselves (rego_recursion_error)
 //   indexer.cpp    build equality indexes over rules keyed on input fields

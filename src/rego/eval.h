@@ -6,10 +6,13 @@
 //
 // Style: continuation passing. Every eval_* function takes "what to do next" (a Cont) and calls it once per
 // solution; a continuation returns false to stop the search (early exit), and every function returns false
-// when the search was stopped. Bindings made for a solution are undone before trying the next.
+// when the search was stopped. Bindings made for a solution are undone before trying the next. Within a body,
+// expressions with at most one outcome each are evaluated in a loop instead (eval_body.cpp), without a
+// continuation per expression.
 //
-// Split: eval.cpp (bodies, expressions, unification), eval_terms.cpp (terms, calls, comprehensions),
-// eval_refs.cpp (references and the data tree), eval_rules.cpp (rules, functions, conflicts, caching).
+// Split: eval_body.cpp (bodies, in-place expressions), eval.cpp (expressions, unification, `with`),
+// eval_terms.cpp (terms, calls, comprehensions), eval_refs.cpp (references and the data tree), eval_rules.cpp
+// (rules, functions, conflicts, caching).
 #pragma once
 
 #include <chrono>
