@@ -103,7 +103,7 @@ enum class ExprKind : uint8_t {
   Every,      // `every v in xs { body }` / `every k, v in xs { body }`: terms = [key or null-Scalar, value, domain]
 };
 
-// How the evaluator can run an expression (compiler: classify_expr in resolver.cpp). Every shape but General
+// How the evaluator can run an expression (compiler: classify_expr, expr_shape.cpp). Every shape but General
 // names a form eval_body evaluates in place, without a continuation per expression; whether it may is checked
 // again when it runs (operands must turn out to be direct values, see Evaluator::direct_value), and anything
 // else falls back to eval_expr, which handles every expression.
@@ -113,7 +113,7 @@ enum class ExprShape : uint8_t {
   Equal, NotEqual, Less, LessEqual, Greater, GreaterEqual,  // `a == b`, `a != b`, `a < b`, ... on two operands
   Member,   // `x in xs` (internal.member_2) on two operands
   Test,     // another built-in or a function called with its operands, tested for truth: `net.cidr_contains(c, ip)`,
-            // `x in xs`, `action_matches(perm.actions, input.action)`
+            // `x in {a, b}` (a collection literal), `action_matches(perm.actions, input.action)`
   BindLeft,   // `x := t`, `x = t`: terms[0]'s items[0] is a variable of the frame
   BindRight,  // `t = x`
   SomeIn,   // `some v in xs`, `some k, v in xs` with v (and k) variables of the frame

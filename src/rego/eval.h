@@ -103,7 +103,7 @@ class Evaluator {
   // Evaluates body[i..] and calls k once per solution. Expressions of an in-place shape (ast.h's ExprShape)
   // are evaluated in a loop; the rest through eval_expr with the remaining body as continuation.
   bool eval_body(const ast::Body& body, size_t i, Frame& f, Cont k);
-  // The outcome of a Truthy, comparison or Test expression evaluated in place (ignoring `not`): Fail when
+  // The outcome of a Truthy, comparison, Member or Test expression evaluated in place (ignoring `not`): Fail when
   // it is false or undefined; General when an operand is not a direct value (or built-ins are replaced by
   // `with`) and eval_expr must evaluate it.
   enum class InPlace { Pass, Fail, General };

@@ -91,8 +91,11 @@ Evaluator::InPlace Evaluator::call_in_place(const Term& t, Frame& f) {
     pass = truthy(v);
     return false;
   };
-  if (t.resolved_kind == ast::kResolvedFunction) call_function(t, *static_cast<const RuleNode*>(t.resolved), BuiltinArgs(args, n), test);
-  else call_builtin(t, *static_cast<const Builtin*>(t.resolved), BuiltinArgs(args, n), test);
+  const BuiltinArgs operands(args, n);
+  if (t.resolved_kind == ast::kResolvedFunction)
+    call_function(t, *static_cast<const RuleNode*>(t.resolved), operands, test);
+  else
+    call_builtin(t, *static_cast<const Builtin*>(t.resolved), operands, test);
   return outcome(pass);
 }
 

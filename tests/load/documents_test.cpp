@@ -12,8 +12,10 @@ namespace {
 // {"items": [{"id": 0, "name": "item-0"}, ...]} of at least `bytes` bytes.
 std::string document_of_size(size_t bytes) {
   std::string text = R"({"items": [)";
-  for (size_t i = 0; text.size() < bytes; ++i)
-    text += (i ? "," : "") + std::string(R"({"id": )") + std::to_string(i) + R"(, "name": "item-)" + std::to_string(i) + "\"}";
+  for (size_t i = 0; text.size() < bytes; ++i) {
+    const std::string n = std::to_string(i);
+    text += (i ? "," : "") + std::string(R"({"id": )") + n + R"(, "name": "item-)" + n + "\"}";
+  }
   return text + "]}";
 }
 
