@@ -99,7 +99,7 @@ QueryResult run_query(const CompiledPolicy& policy, const CompiledQuery& q, cons
         row.expressions.push_back({vals[i], q.body[i].loc.text(), q.body[i].loc});
       }
       for (const auto& [name, slot] : q.user_vars)
-        if (fr.bound[static_cast<size_t>(slot)]) row.bindings.emplace_back(name, fr.values[static_cast<size_t>(slot)]);
+        if (const Value* v = fr.bound[static_cast<size_t>(slot)]) row.bindings.emplace_back(name, *v);
       result.rows.push_back(std::move(row));
       return true;
     });

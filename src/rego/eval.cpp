@@ -19,7 +19,7 @@ void Evaluator::check_cancel() {
 }
 
 const Value* Evaluator::var_value(const Term& v, const Frame& f) const {
-  if (v.slot >= 0) return f.bound[static_cast<size_t>(v.slot)] ? &f.values[static_cast<size_t>(v.slot)] : nullptr;
+  if (v.slot >= 0) return f.bound[static_cast<size_t>(v.slot)];
   if (v.slot == ast::kInputRoot) return has_input_ ? &input_ : nullptr;
   return nullptr;
 }
@@ -451,7 +451,7 @@ bool Evaluator::unify_value(const Term& t, const Value& v, Frame& f, Cont k) {
         return cur && *cur == v ? k() : true;
       }
       size_t s = static_cast<size_t>(t.slot);
-      if (f.bound[s]) return f.values[s] == v ? k() : true;
+      if (f.bound[s]) return *f.bound[s] == v ? k() : true;
       bind(f, t.slot, v);
       size_t m = trail_.size() - 1;
       bool r = k();

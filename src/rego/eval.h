@@ -61,11 +61,16 @@ bool for_each_member(const Value& coll, F&& visit) {
   }
 }
 
-// The variable slots of one rule or query invocation.
+// The variable slots of one rule or query invocation. bound[s] is slot s's value, nullptr while it is unbound:
+// the frame's own copy in values[s] (Evaluator::bind), or a member of a collection being iterated
+// (bind_member), which outlives the binding and needs no copy — no reference count taken and dropped for each
+// element `some x in xs` visits. values[s] is null whenever the slot does not hold a copy.
 struct Frame {
   std::vector<Value> values;
-  std::vector<uint8_t> bound;
-  explicit Frame(int n) : values(static_cast<size_t>(n)), bound(static_cast<size_t>(n), 0) {}
+  std::vector<const Value*> bound;
+  explicit Frame(int n) : values(static_cast<size_t>(n)), bound(static_cast<size_t>(n), nullptr) {}
+  Frame(const Frame&) = delete;  // bound points into values
+  Frame& operator=(const Frame&) = delete;
 };
 
 struct EvalOptions {
@@ -178,16 +183,23 @@ class Evaluator {
 
   // ---- bindings ----
   void bind(Frame& f, int slot, const Value& v) {
-    f.values[static_cast<size_t>(slot)] = v;
-    f.bound[static_cast<size_t>(slot)] = 1;
+    Value& own = f.values[static_cast<size_t>(slot)];
+    own = v;
+    f.bound[static_cast<size_t>(slot)] = &own;
+    trail_.push_back({&f, slot});
+  }
+  // Binds slot to *member, a value that outlives the binding (an element of a collection whose iteration
+  // undoes the binding before it ends), without copying it.
+  void bind_member(Frame& f, int slot, const Value* member) {
+    f.bound[static_cast<size_t>(slot)] = member;
     trail_.push_back({&f, slot});
   }
   size_t mark() const { return trail_.size(); }
   void undo(size_t m) {
     while (trail_.size() > m) {
       auto [fr, s] = trail_.back();
-      fr->bound[static_cast<size_t>(s)] = 0;
-      fr->values[static_cast<size_t>(s)] = Value();
+      fr->bound[static_cast<size_t>(s)] = nullptr;
+      fr->values[static_cast<size_t>(s)] = Value();  // no-op (and no count) for a member binding
       trail_.pop_back();
     }
   }
@@ -216,7 +228,7 @@ class Evaluator {
         ev.free_frames_.pop_back();
         if (frame_->values.size() < static_cast<size_t>(n)) {
           frame_->values.resize(static_cast<size_t>(n));
-          frame_->bound.resize(static_cast<size_t>(n), 0);
+          frame_->bound.resize(static_cast<size_t>(n), nullptr);  // a clean frame: no pointer into values
         }
       }
     }

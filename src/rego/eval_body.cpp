@@ -27,7 +27,7 @@ inline bool Evaluator::operand_value(const Term& t, Frame& f, Value& hold, const
   }
   if (t.kind == TermKind::Var && t.slot >= 0) {
     const size_t slot = static_cast<size_t>(t.slot);
-    out = f.bound[slot] ? &f.values[slot] : nullptr;
+    out = f.bound[slot];
     return out != nullptr;
   }
   return direct_value(t, f, hold, out);
@@ -120,7 +120,7 @@ bool Evaluator::eval_body(const ast::Body& body, size_t i, Frame& f, Cont k) {
           if (!v) return true;
           const size_t slot = static_cast<size_t>(var.slot);
           if (f.bound[slot]) {
-            if (f.values[slot] != *v) return true;
+            if (*f.bound[slot] != *v) return true;
             continue;
           }
           size_t m = mark();
@@ -139,8 +139,13 @@ bool Evaluator::eval_body(const ast::Body& body, size_t i, Frame& f, Cont k) {
           if (!coll) return true;
           return for_each_member(*coll, [&](const Value& member_key, const Value& member) {
             size_t m = mark();
-            if (key) bind(f, key->slot, member_key);
-            bind(f, val.slot, member);
+            if (key) {
+              // An array's index is a Value made for this call: copied. Object keys and set elements live
+              // in the collection.
+              if (coll->is_array()) bind(f, key->slot, member_key);
+              else bind_member(f, key->slot, &member_key);
+            }
+            bind_member(f, val.slot, &member);
             bool more = eval_body(body, i + 1, f, k);
             undo(m);
             return more;

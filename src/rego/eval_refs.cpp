@@ -117,7 +117,7 @@ const Value* lookup_base(const Value& coll, const Value& key) {
       }
       key = &p.value;
     } else if (p.kind == TermKind::Var && p.slot >= 0 && f.bound[static_cast<size_t>(p.slot)])
-      key = &f.values[static_cast<size_t>(p.slot)];
+      key = f.bound[static_cast<size_t>(p.slot)];
     else return i;
     v = find(*v, *key);
     if (!v) return i;
@@ -197,7 +197,7 @@ bool Evaluator::index_value(const Value& v, const Term& ref, size_t i, Frame& f,
   }
   if (p.kind == TermKind::Var && p.slot >= 0) {
     if (f.bound[static_cast<size_t>(p.slot)]) {
-      const Value* next = find(v, f.values[static_cast<size_t>(p.slot)]);
+      const Value* next = find(v, *f.bound[static_cast<size_t>(p.slot)]);
       return next ? index_value(*next, ref, i + 1, f, k, base_doc) : true;
     }
     // Iterate, binding the variable to each key.
@@ -239,7 +239,7 @@ bool Evaluator::walk_tree(const RuleNode& node, const Value* base, const Term& r
   };
   if (p.kind == TermKind::Scalar) return descend(p.value);
   if (p.kind == TermKind::Var && p.slot >= 0 && f.bound[static_cast<size_t>(p.slot)])
-    return descend(f.values[static_cast<size_t>(p.slot)]);
+    return descend(*f.bound[static_cast<size_t>(p.slot)]);
   if (p.kind == TermKind::Var && p.slot >= 0) {
     // Iterate over the keys of both the base document and the rules.
     std::vector<Value> keys;

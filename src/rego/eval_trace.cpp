@@ -111,7 +111,7 @@ void Evaluator::emit(TraceOp op, TraceNodeType type, const TracedNode& node, con
     const Frame& f = *trace_frame_;
     const auto& names = *trace_names_;
     for (size_t s = 0; s < f.bound.size() && s < names.size(); ++s)
-      if (f.bound[s] && !names[s].empty()) ev.locals.emplace_back(names[s], f.values[s]);
+      if (f.bound[s] && !names[s].empty()) ev.locals.emplace_back(names[s], *f.bound[s]);
     std::sort(ev.locals.begin(), ev.locals.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
   }
