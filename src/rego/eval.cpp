@@ -272,11 +272,11 @@ bool Evaluator::eval_expr_inner(const ast::Expr& e, Frame& f, Cont k) {
     // built-in called, without a continuation per operand. Anything else takes the general path below.
     if (t.resolved_kind == ast::kResolvedBuiltin && !trace_ && replaced_.empty() && nargs <= 3 &&
         nargs == static_cast<size_t>(static_cast<const Builtin*>(t.resolved)->arity)) {
-      Value held[3], args[3];
+      Value args[3];
       size_t ready = 0;
       for (; ready < nargs; ++ready) {
         const Value* v;
-        if (!direct_value(*t.items[ready], f, held[ready], v)) break;
+        if (!direct_value(*t.items[ready], f, v)) break;
         if (!v) return true;  // an undefined operand: the expression fails, as in eval_call_args
         args[ready] = *v;
       }
@@ -317,15 +317,13 @@ Evaluator::Membership Evaluator::member_of_literal(const Term& call, Frame& f) {
   static const Builtin* const member_2 = builtins().find("internal.member_2");
   if (call.resolved != member_2) return Membership::NotApplicable;
   const Term& coll = *call.items[1];
-  Value held;
   const Value* x;
-  if (!direct_value(*call.items[0], f, held, x)) return Membership::NotApplicable;
+  if (!direct_value(*call.items[0], f, x)) return Membership::NotApplicable;
   bool found = false, undefined = !x;
   // Every element is read even after a match: a literal with an undefined element is undefined as a whole.
   for (const auto& item : coll.items) {
-    Value item_held;
     const Value* v;
-    if (!direct_value(*item, f, item_held, v)) return Membership::NotApplicable;
+    if (!direct_value(*item, f, v)) return Membership::NotApplicable;
     if (!v) undefined = true;
     else if (!found && !undefined && *v == *x) found = true;
   }

@@ -115,7 +115,7 @@ class Evaluator {
   InPlace test_in_place(const ast::Expr& e, Frame& f);
   InPlace binary_in_place(ast::ExprShape op, const ast::Term& call, Frame& f);  // a comparison or `in`
   InPlace call_in_place(const ast::Term& call, Frame& f);
-  bool operand_value(const ast::Term& t, Frame& f, Value& hold, const Value*& out);  // direct_value, inlined
+  bool operand_value(const ast::Term& t, Frame& f, const Value*& out);  // direct_value, inlined
 
   // ---- expressions (eval.cpp) ----
   // with_applied: the expression's `with` modifiers are already in force.
@@ -153,19 +153,20 @@ class Evaluator {
 
   // ---- references (eval_refs.cpp) ----
   bool eval_ref(const ast::Term& ref, Frame& f, ValueCont k);
-  // Where a ref's path starts: at `start` (input, resolved data, a rule's document in the memo, or a
-  // variable's value kept in `hold`), items[from..] still to apply, looked up as base data or not; or
+  // Where a ref's path starts: at `start` (input, resolved data, a rule's document in the memo, or a bound
+  // variable's value), items[from..] still to apply, looked up as base data or not; or
   // undefined; or, for data refs the compiler could not resolve (or under `with data...`), only by walking the
   // rule tree.
   enum class RefStart { At, Undefined, Walk };
-  RefStart ref_start(const ast::Term& ref, Frame& f, Value& hold, const Value*& start, size_t& from, bool& base_doc);
+  RefStart ref_start(const ast::Term& ref, Frame& f, const Value*& start, size_t& from, bool& base_doc);
   // Applies the keys of ref from `from` on that are constants or bound variables to v; returns the index of
   // the first other key (items.size() when none). v becomes nullptr when a key is missing.
   size_t lookup_keys(const ast::Term& ref, size_t from, const Frame& f, bool base_doc, const Value*& v) const;
   // The value of a term that has at most one and needs no continuation to find it: a constant, a bound
   // variable, input, or a ref whose keys are constants or bound variables. Returns false for any other term
-  // (to be evaluated in full); else sets out (nullptr: undefined), which may point into hold.
-  bool direct_value(const ast::Term& t, Frame& f, Value& hold, const Value*& out);
+  // (to be evaluated in full); else sets out (nullptr: undefined). out points at a value that stays where it is
+  // while the variables it was read through stay bound.
+  bool direct_value(const ast::Term& t, Frame& f, const Value*& out);
   // Where constant ref prefix `id` (policy.h's RefPrefix) leads, or nullptr when undefined; each is looked up
   // once per evaluation (and again after a `with` changes input or data).
   const Value* prefix_value(uint32_t id) {

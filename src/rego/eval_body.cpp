@@ -20,7 +20,7 @@ Evaluator::InPlace outcome(bool pass) { return pass ? Evaluator::InPlace::Pass :
 }  // namespace
 
 // direct_value with its two commonest cases, a constant and a frame variable, decided without a call.
-inline bool Evaluator::operand_value(const Term& t, Frame& f, Value& hold, const Value*& out) {
+inline bool Evaluator::operand_value(const Term& t, Frame& f, const Value*& out) {
   if (t.kind == TermKind::Scalar) {
     out = &t.value;
     return true;
@@ -30,15 +30,14 @@ inline bool Evaluator::operand_value(const Term& t, Frame& f, Value& hold, const
     out = f.bound[slot];
     return out != nullptr;
   }
-  return direct_value(t, f, hold, out);
+  return direct_value(t, f, out);
 }
 
 Evaluator::InPlace Evaluator::test_in_place(const ast::Expr& e, Frame& f) {
   const Term& t = *e.terms[0];
   if (e.shape == ExprShape::Truthy) {
-    Value hold;
     const Value* v;
-    if (!operand_value(t, f, hold, v)) return InPlace::General;
+    if (!operand_value(t, f, v)) return InPlace::General;
     return outcome(v && truthy(*v));
   }
   // A `with` that replaced built-ins or functions is in force: the general path knows the replacements.
@@ -48,11 +47,10 @@ Evaluator::InPlace Evaluator::test_in_place(const ast::Expr& e, Frame& f) {
 }
 
 Evaluator::InPlace Evaluator::binary_in_place(ExprShape op, const Term& call, Frame& f) {
-  Value hold_a, hold_b;
   const Value *a, *b;
-  if (!operand_value(*call.items[0], f, hold_a, a)) return InPlace::General;
+  if (!operand_value(*call.items[0], f, a)) return InPlace::General;
   if (!a) return InPlace::Fail;  // an undefined operand: the comparison is undefined
-  if (!operand_value(*call.items[1], f, hold_b, b)) return InPlace::General;
+  if (!operand_value(*call.items[1], f, b)) return InPlace::General;
   if (!b) return InPlace::Fail;
   switch (op) {
     case ExprShape::Member: return outcome(member_of(*a, *b));
@@ -80,9 +78,8 @@ Evaluator::InPlace Evaluator::call_in_place(const Term& t, Frame& f) {
   // Built-ins take their operands as one array of Values.
   Value args[ast::kMaxInlineOperands];
   for (size_t i = 0; i < n; ++i) {
-    Value hold;
     const Value* v;
-    if (!operand_value(*t.items[i], f, hold, v)) return InPlace::General;
+    if (!operand_value(*t.items[i], f, v)) return InPlace::General;
     if (!v) return InPlace::Fail;  // an undefined operand: the call is undefined
     args[i] = *v;
   }
@@ -114,9 +111,8 @@ bool Evaluator::eval_body(const ast::Body& body, size_t i, Frame& f, Cont k) {
           const Term& call = *e.terms[0];
           const bool left = e.shape == ExprShape::BindLeft;
           const Term& var = *call.items[left ? 0 : 1];
-          Value hold;
           const Value* v;
-          if (!operand_value(*call.items[left ? 1 : 0], f, hold, v)) break;
+          if (!operand_value(*call.items[left ? 1 : 0], f, v)) break;
           if (!v) return true;
           const size_t slot = static_cast<size_t>(var.slot);
           if (f.bound[slot]) {
@@ -133,9 +129,8 @@ bool Evaluator::eval_body(const ast::Body& body, size_t i, Frame& f, Cont k) {
           const Term* key = e.terms.size() == 3 ? e.terms[0].get() : nullptr;
           const Term& val = *e.terms[e.terms.size() - 2];
           if (f.bound[static_cast<size_t>(val.slot)] || (key && f.bound[static_cast<size_t>(key->slot)])) break;
-          Value hold;
           const Value* coll;
-          if (!operand_value(*e.terms.back(), f, hold, coll)) break;
+          if (!operand_value(*e.terms.back(), f, coll)) break;
           if (!coll) return true;
           return for_each_member(*coll, [&](const Value& member_key, const Value& member) {
             size_t m = mark();

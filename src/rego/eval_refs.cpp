@@ -44,7 +44,7 @@ const Value* lookup_base(const Value& coll, const Value& key) {
 
 // Inlined into its two callers (eval_ref, direct_value): as a call with out-parameters it costs eval_ref, the
 // evaluator's commonest step, about 5% more instructions.
-[[gnu::always_inline]] inline Evaluator::RefStart Evaluator::ref_start(const Term& ref, Frame& f, Value& hold,
+[[gnu::always_inline]] inline Evaluator::RefStart Evaluator::ref_start(const Term& ref, Frame& f,
                                                                         const Value*& start, size_t& from,
                                                                         bool& base_doc) {
   const Term& head = *ref.items[0];
@@ -96,8 +96,7 @@ const Value* lookup_base(const Value& coll, const Value& key) {
   } else {
     const Value* v = var_value(head, f);
     if (!v) fail(code::kInternal, "var " + head.name + " is unbound", head.loc);
-    hold = *v;  // the slot may be rebound while we iterate
-    start = &hold;
+    start = v;  // the variable stays bound, and its value where it is, while the ref is read
   }
   return start ? RefStart::At : RefStart::Undefined;
 }
@@ -128,11 +127,10 @@ const Value* lookup_base(const Value& coll, const Value& key) {
 bool Evaluator::eval_ref(const Term& ref, Frame& f, ValueCont k) {
   const Term& head = *ref.items[0];
   if (head.kind != TermKind::Var) return eval_term(head, f, [&](const Value& v) { return index_value(v, ref, 1, f, k); });
-  Value hold;
   const Value* v = nullptr;
   size_t from;
   bool base_doc;
-  switch (ref_start(ref, f, hold, v, from, base_doc)) {
+  switch (ref_start(ref, f, v, from, base_doc)) {
     case RefStart::Undefined: return true;
     case RefStart::Walk: return walk_tree(policy_.root, &data_, ref, 1, f, k);
     case RefStart::At: break;
@@ -144,7 +142,7 @@ bool Evaluator::eval_ref(const Term& ref, Frame& f, ValueCont k) {
   return i < ref.items.size() ? index_value(*v, ref, i, f, k, base_doc) : k(*v);
 }
 
-bool Evaluator::direct_value(const Term& t, Frame& f, Value& hold, const Value*& out) {
+bool Evaluator::direct_value(const Term& t, Frame& f, const Value*& out) {
   switch (t.kind) {
     case TermKind::Scalar: out = &t.value; return true;
     case TermKind::Var:
@@ -159,7 +157,7 @@ bool Evaluator::direct_value(const Term& t, Frame& f, Value& hold, const Value*&
       if (t.items[0]->kind != TermKind::Var) return false;
       size_t from;
       bool base_doc;
-      switch (ref_start(t, f, hold, out, from, base_doc)) {
+      switch (ref_start(t, f, out, from, base_doc)) {
         case RefStart::Undefined: out = nullptr; return true;
         case RefStart::Walk: return false;
         case RefStart::At: break;
