@@ -62,9 +62,9 @@ bool for_each_member(const Value& coll, F&& visit) {
 }
 
 // The variable slots of one rule or query invocation. bound[s] is slot s's value, nullptr while it is unbound:
-// the frame's own copy in values[s] (Evaluator::bind), or a member of a collection being iterated
-// (bind_member), which outlives the binding and needs no copy — no reference count taken and dropped for each
-// element `some x in xs` visits. values[s] is null whenever the slot does not hold a copy.
+// the frame's own copy in values[s] (Evaluator::bind), or a value that outlives the binding (bind_borrowed: a
+// member of a collection being iterated, a function's argument), which needs no copy — no reference count
+// taken and dropped for each element `some x in xs` visits. values[s] is null whenever the slot holds no copy.
 struct Frame {
   std::vector<Value> values;
   std::vector<const Value*> bound;
@@ -189,10 +189,10 @@ class Evaluator {
     f.bound[static_cast<size_t>(slot)] = &own;
     trail_.push_back({&f, slot});
   }
-  // Binds slot to *member, a value that outlives the binding (an element of a collection whose iteration
-  // undoes the binding before it ends), without copying it.
-  void bind_member(Frame& f, int slot, const Value* member) {
-    f.bound[static_cast<size_t>(slot)] = member;
+  // Binds slot to *v without copying it: v must outlive the binding (an element of a collection whose
+  // iteration undoes the binding before it ends, a function's argument, held by the caller during the call).
+  void bind_borrowed(Frame& f, int slot, const Value* v) {
+    f.bound[static_cast<size_t>(slot)] = v;
     trail_.push_back({&f, slot});
   }
   size_t mark() const { return trail_.size(); }

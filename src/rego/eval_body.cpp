@@ -138,9 +138,9 @@ bool Evaluator::eval_body(const ast::Body& body, size_t i, Frame& f, Cont k) {
               // An array's index is a Value made for this call: copied. Object keys and set elements live
               // in the collection.
               if (coll->is_array()) bind(f, key->slot, member_key);
-              else bind_member(f, key->slot, &member_key);
+              else bind_borrowed(f, key->slot, &member_key);
             }
-            bind_member(f, val.slot, &member);
+            bind_borrowed(f, val.slot, &member);
             bool more = eval_body(body, i + 1, f, k);
             undo(m);
             return more;

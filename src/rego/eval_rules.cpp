@@ -254,7 +254,16 @@ bool Evaluator::call_function(const Term& call, const RuleNode& fn, BuiltinArgs 
             return !cr.ground_value;
           });
         }
-        return unify_value(*rule.head.args[i], args[i], frame, [&] { return self(self, i + 1); });
+        const Term& param = *rule.head.args[i];
+        if (param.kind == TermKind::Var && param.slot >= 0 && !frame.bound[static_cast<size_t>(param.slot)]) {
+          // A plain parameter names the argument, which the caller holds until the call returns: no copy.
+          size_t m = mark();
+          bind_borrowed(frame, param.slot, &args[i]);
+          bool more = self(self, i + 1);
+          undo(m);
+          return more;
+        }
+        return unify_value(param, args[i], frame, [&] { return self(self, i + 1); });
       };
       unify_args(unify_args, 0);
       if (produced) break;

@@ -98,7 +98,7 @@ TEST(InPlace, SomeInEnumeratesEveryMember) {
   // Nested generators backtrack into the outer one.
   expect_both("p contains [a, b] if { some a in input.xs; some b in input.xs; a < b }", R"({"xs": [1, 2, 3]})",
               "[[1,2],[1,3],[2,3]]");
-  // Members are bound where they lie (Evaluator::bind_member): in a copy of a variable's value, in a set
+  // Members are bound where they lie (Evaluator::bind_borrowed): in a copy of a variable's value, in a set
   // literal, in input while a `with` replaces input for one expression.
   expect_both("p contains v if { o := input.o; some v in o.list }", R"({"o": {"list": ["x", "y"]}})", R"(["x","y"])");
   expect_both("p contains [k, v] if some k, v in {\"a\", \"b\"}", "", R"([["a","a"],["b","b"]])");
