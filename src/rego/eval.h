@@ -200,7 +200,7 @@ class Evaluator {
     while (trail_.size() > m) {
       auto [fr, s] = trail_.back();
       fr->bound[static_cast<size_t>(s)] = nullptr;
-      fr->values[static_cast<size_t>(s)] = Value();  // no-op (and no count) for a member binding
+      fr->values[static_cast<size_t>(s)] = Value();  // no-op (and no count) for a borrowed binding
       trail_.pop_back();
     }
   }

@@ -128,6 +128,23 @@ TEST(InPlace, FunctionsCalledForTheirTruth) {
   expect_both(m, R"({})", "true", "data.t.s");        // an undefined operand: the call is undefined
 }
 
+TEST(InPlace, FunctionParametersBindTheirArguments) {
+  // Plain parameters are bound to the caller's arguments without a copy (Evaluator::bind_borrowed); patterns
+  // are unified. Arguments from constants, input, iteration members and another function's parameters.
+  const char* m =
+      "inc(x) := x + 1\n"
+      "twice(x) := inc(inc(x))\n"
+      "sum([a, b]) := a + b\n"
+      "p := twice(input.n)\n"
+      "q contains y if { some x in input.xs; y := twice(x) }\n"
+      "r := sum([input.n, 10])\n"
+      "s if twice(1) == 3\n";
+  expect_both(m, R"({"n": 5, "xs": [1, 2]})", "7");
+  expect_both(m, R"({"n": 5, "xs": [1, 2]})", "[3,4]", "data.t.q");
+  expect_both(m, R"({"n": 5, "xs": [1, 2]})", "15", "data.t.r");
+  expect_both(m, "", "true", "data.t.s");
+}
+
 TEST(InPlace, WithReplacementsAreSeen) {
   const char* m =
       "p if startswith(input.s, \"x\")\n"
