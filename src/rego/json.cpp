@@ -119,6 +119,9 @@ class KeyCache {
   Value slots_[kSlots];
 };
 thread_local KeyCache key_cache;
+// String values this short go through the key cache too: names such as "read", "EUR", "POST" repeat from one
+// request to the next as keys do, while long strings (ids, UUIDs) mostly do not.
+constexpr size_t kCachedValueBytes = 16;
 
 // Where the reader's values go. ValueSink builds ordinary Values on a flat stack: scalars and finished
 // collections are pushed; each open container remembers where its children start; objects push key and value
@@ -129,7 +132,9 @@ class ValueSink {
   // so a request body's stack does not grow by doubling; capped for big documents, whose stack still grows.
   explicit ValueSink(size_t text_size) { stack_.reserve(std::min<size_t>(text_size / 8 + 8, 4096)); }
   size_t mark() const { return stack_.size(); }
-  void string(std::string_view s) { stack_.push_back(Value::string(s)); }
+  void string(std::string_view s) {
+    stack_.push_back(s.size() <= kCachedValueBytes ? key_cache.get(s) : Value::string(s));
+  }
   void key(std::string_view s) { stack_.push_back(key_cache.get(s)); }
   bool number(std::string_view text) {
     auto v = number::parse(text);

@@ -132,6 +132,25 @@ TEST(JsonParse, KeysRepeatedAcrossDocuments) {
   EXPECT_EQ(W(P("{\"\xc3\xa9\": 1, \"za\": 2, \"z\": 3, \"a\": 4}")), "{\"a\":4,\"z\":3,\"za\":2,\"\xc3\xa9\":1}");
 }
 
+// Short string values go through the same cache as keys (and share its slots with them): values of every
+// length around the cutoff, values equal to keys, and values read again must all come back as written.
+TEST(JsonParse, ShortStringValuesRepeatedAcrossDocuments) {
+  std::vector<std::string> strings;
+  for (int i = 0; i < 2000; ++i) strings.push_back("v" + std::to_string(i * 7919 % 10007) + std::string(i % 20, 'y'));
+  for (int round = 0; round < 2; ++round) {
+    std::string doc = "[";
+    for (size_t i = 0; i < strings.size(); ++i) doc += (i ? ",{\"" : "{\"") + strings[i] + "\":\"" + strings[i] + "\"}";
+    doc += "]";
+    Value v = P(doc);
+    ASSERT_EQ(v.size(), strings.size());
+    for (size_t i = 0; i < strings.size(); ++i) {
+      const Value* got = v.as_array()[i].get(strings[i]);
+      ASSERT_NE(got, nullptr) << strings[i];
+      EXPECT_EQ(got->as_string(), strings[i]);
+    }
+  }
+}
+
 TEST(JsonParse, DeepNestingIsAnErrorNotACrash) {
   std::string deep(100000, '[');
   auto r = json::parse(deep + std::string(100000, ']'));
