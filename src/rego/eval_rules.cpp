@@ -57,6 +57,14 @@ struct TreeBuilder {
   }
 };
 
+// The slots the largest definition of node needs. One frame serves every definition in turn: each leaves it
+// clean, every binding its body made undone, when its evaluation returns.
+int max_slots(const RuleNode& node) {
+  int slots = 0;
+  for (const CompiledRule& cr : node.rules) slots = std::max(slots, cr.rule->num_slots);
+  return slots;
+}
+
 std::optional<Value> first_value(Evaluator& ev, const Term& t, Frame& f) {
   std::optional<Value> out;
   ev.eval_term(t, f, [&](const Value& v) {
@@ -104,11 +112,11 @@ std::optional<Value> Evaluator::rule_value(const RuleNode& node) {
     }
   }
   size_t count = selected ? selected->size() : node.rules.size();
+  FrameLease lease(*this, max_slots(node));
+  Frame& frame = *lease;
   for (size_t ci = 0; ci < count; ++ci) {
     const CompiledRule& cr = node.rules[selected ? (*selected)[ci] : ci];
     const ast::Rule& rule = *cr.rule;
-    FrameLease lease(*this, rule.num_slots);
-    Frame& frame = *lease;
     RuleScope in_rule(rule_stack_, &rule);
     bool stop_all = false;
     for (const ast::Rule* r = &rule; r; r = r->else_rule.get()) {
@@ -197,9 +205,9 @@ std::optional<Value> Evaluator::rule_value(const RuleNode& node) {
   } else if (is_tree) {
     result = TreeBuilder::build(tree.root);
   } else if (node.default_rule && node.default_rule->head.value) {
-    Frame frame(node.default_rule->num_slots);
-    if (trace_) [[unlikely]] trace_default(*node.default_rule, node.path, frame);
-    result = first_value(*this, *node.default_rule->head.value, frame);
+    Frame default_frame(node.default_rule->num_slots);
+    if (trace_) [[unlikely]] trace_default(*node.default_rule, node.path, default_frame);
+    result = first_value(*this, *node.default_rule->head.value, default_frame);
   } else if (!node.rules.empty()) {
     // No definition succeeded: partial sets and objects are empty, complete rules undefined.
     const auto& head = node.rules[0].rule->head;
@@ -220,11 +228,11 @@ bool Evaluator::call_function(const Term& call, const RuleNode& fn, BuiltinArgs 
     trace_index(fn, matched, false);
   }
   std::optional<Value> result;
+  FrameLease lease(*this, max_slots(fn));
+  Frame& frame = *lease;
   for (const CompiledRule& cr : fn.rules) {
     const ast::Rule& rule = *cr.rule;
     if (rule.head.args.size() != args.size()) continue;
-    FrameLease lease(*this, rule.num_slots);
-    Frame& frame = *lease;
     RuleScope in_rule(rule_stack_, &rule);
     for (const ast::Rule* r = &rule; r; r = r->else_rule.get()) {
       bool produced = false;
@@ -272,9 +280,9 @@ bool Evaluator::call_function(const Term& call, const RuleNode& fn, BuiltinArgs 
     if (result && fn.all_ground_same) break;
   }
   if (!result && fn.default_rule && fn.default_rule->head.value) {
-    Frame frame(fn.default_rule->num_slots);
-    if (trace_) [[unlikely]] trace_default(*fn.default_rule, fn.path, frame);
-    result = first_value(*this, *fn.default_rule->head.value, frame);
+    Frame default_frame(fn.default_rule->num_slots);
+    if (trace_) [[unlikely]] trace_default(*fn.default_rule, fn.path, default_frame);
+    result = first_value(*this, *fn.default_rule->head.value, default_frame);
   }
   --depth_;
   if (!result) return true;
