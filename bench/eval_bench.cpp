@@ -231,6 +231,24 @@ void BM_ServerLoadRule(benchmark::State& state) {
 }
 BENCHMARK(BM_ServerLoadRule)->DenseRange(0, 5);
 
+// data.authz.allow again with every expression through the evaluator's general path
+// (QueryOptions::general_evaluation): set against BM_ServerLoadRule/5 in the same run, what evaluating in
+// place (src/rego/eval_body.cpp) gains.
+void BM_ServerLoadRuleGeneral(benchmark::State& state) {
+  const ServerLoad& load = ServerLoad::get();
+  const std::vector<rego::Value> path = {rego::Value::string("authz"), rego::Value::string("allow")};
+  const rego::Value request = rego::json::parse(load.body).value;
+  rego::QueryOptions opts;
+  if (const rego::Value* input = request.get("input")) opts.input = *input;
+  opts.general_evaluation = true;
+  for (auto _ : state) {
+    rego::Errors errors;
+    benchmark::DoNotOptimize(rego::evaluate_path(*load.policy, load.data, path, opts, errors));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ServerLoadRuleGeneral);
+
 }  // namespace
 
 BENCHMARK_MAIN();
