@@ -32,7 +32,8 @@ elif [[ -z "$compliance" ]]; then
   done
 fi
 
-targets=(fuzz_rego_parser fuzz_json_reader fuzz_http_handler fuzz_jwt fuzz_bundle_loader fuzz_log_recovery)
+targets=(fuzz_rego_parser fuzz_eval_paths fuzz_json_reader fuzz_http_handler fuzz_jwt fuzz_bundle_loader
+         fuzz_log_recovery)
 for t in "${targets[@]}"; do mkdir -p "$out/$t"; done
 
 # Hand-written seeds.
@@ -112,6 +113,7 @@ if compliance and os.path.isdir(os.path.join(compliance, "v1")):
                         mods = [m for m in (case.get("modules") or []) if isinstance(m, str)]
                         for m in mods:
                             put("fuzz_rego_parser", m)
+                            put("fuzz_eval_paths", m)
                         q = case.get("query")
                         if isinstance(q, str):
                             put("fuzz_rego_parser", q)
@@ -144,6 +146,7 @@ for root, dirs, files in os.walk(repo):
             continue
         if fn.endswith(".rego"):
             put("fuzz_rego_parser", data)
+            put("fuzz_eval_paths", data)
             put("fuzz_bundle_loader", b"=== /" + os.path.relpath(path, repo).encode() + b"\n" + data)
         elif fn.endswith(".json") and "package-lock" not in fn:
             put("fuzz_json_reader", data)

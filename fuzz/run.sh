@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # fuzz/run.sh SECONDS [TARGET...]
 #
-# Runs each fuzz target (all six by default) for SECONDS, one after the other, one process each (nice'd),
+# Runs each fuzz target (all seven by default) for SECONDS, one after the other, one process each (nice'd),
 # over its working corpus plus fuzz/seeds/<target>/ and fuzz/regressions/<target>/. Builds nothing: the
 # targets must exist in $TREX_FUZZ_BUILD_DIR/fuzz/ (default build-fuzz; see fuzz/README.md).
 #
@@ -29,12 +29,13 @@ corpus="${TREX_FUZZ_CORPUS:-$build/fuzz-corpus}"
 out="${TREX_FUZZ_OUT:-$build/fuzz-out}"
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
-  targets=(fuzz_rego_parser fuzz_json_reader fuzz_http_handler fuzz_jwt fuzz_bundle_loader fuzz_log_recovery)
+  targets=(fuzz_rego_parser fuzz_eval_paths fuzz_json_reader fuzz_http_handler fuzz_jwt fuzz_bundle_loader
+           fuzz_log_recovery)
 fi
 
 dict_for() {
   case "$1" in
-    fuzz_rego_parser) echo rego.dict ;;
+    fuzz_rego_parser | fuzz_eval_paths) echo rego.dict ;;
     fuzz_http_handler) echo http.dict ;;
     *) echo json.dict ;;
   esac
