@@ -111,9 +111,10 @@ enum class ExprShape : uint8_t {
   General,  // anything: eval_expr
   Truthy,   // a constant, variable or ref tested for truth: `user_active`, `not input.locked`
   Equal, NotEqual, Less, LessEqual, Greater, GreaterEqual,  // `a == b`, `a != b`, `a < b`, ... on two operands
-  Member,   // `x in xs` (internal.member_2) on two operands
+  Member,   // `x in xs` (internal.member_2) on two operands, `xs` a constant literal included
+  MemberOfLiteral,  // `x in {a, b}` / `x in [a, b]` whose literal holds terms to evaluate
   Test,     // another built-in or a function called with its operands, tested for truth: `net.cidr_contains(c, ip)`,
-            // `x in {a, b}` (a collection literal), `action_matches(perm.actions, input.action)`
+            // `action_matches(perm.actions, input.action)`
   BindLeft,   // `x := t`, `x = t`: terms[0]'s items[0] is a variable of the frame
   BindRight,  // `t = x`
   SomeIn,   // `some v in xs`, `some k, v in xs` with v (and k) variables of the frame

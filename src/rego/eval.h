@@ -108,9 +108,9 @@ class Evaluator {
   // Evaluates body[i..] and calls k once per solution. Expressions of an in-place shape (ast.h's ExprShape)
   // are evaluated in a loop; the rest through eval_expr with the remaining body as continuation.
   bool eval_body(const ast::Body& body, size_t i, Frame& f, Cont k);
-  // The outcome of a Truthy, comparison, Member or Test expression evaluated in place (ignoring `not`): Fail when
-  // it is false or undefined; General when an operand is not a direct value (or built-ins are replaced by
-  // `with`) and eval_expr must evaluate it.
+  // The outcome of an expression of a testing shape (all but General, BindLeft, BindRight and SomeIn) evaluated
+  // in place, ignoring `not`: Fail when it is false or undefined; General when an operand is not a direct value
+  // (or built-ins are replaced by `with`) and eval_expr must evaluate it.
   enum class InPlace { Pass, Fail, General };
   InPlace test_in_place(const ast::Expr& e, Frame& f);
   InPlace binary_in_place(ast::ExprShape op, const ast::Term& call, Frame& f);  // a comparison or `in`
@@ -125,8 +125,9 @@ class Evaluator {
   bool eval_some_in(const ast::Expr& e, Frame& f, Cont k);
   // `x in <set or array literal>` where x and the literal's elements are all direct (direct_value): the
   // membership without building the collection. `call` is a two-operand built-in call whose second operand is
-  // a set or array literal with something to evaluate (eval_expr_inner checks that shape); NotApplicable when
-  // the built-in is not `in` or an operand is not direct.
+  // a set or array literal with something to evaluate (eval_expr_inner checks that shape; the compiler marks it
+  // ExprShape::MemberOfLiteral for eval_body); NotApplicable when the built-in is not `in` or an operand is not
+  // direct.
   enum class Membership { NotApplicable, Undefined, No, Yes };
   Membership member_of_literal(const ast::Term& call, Frame& f);
   bool eval_every(const ast::Expr& e, Frame& f, Cont k);

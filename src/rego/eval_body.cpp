@@ -42,6 +42,14 @@ Evaluator::InPlace Evaluator::test_in_place(const ast::Expr& e, Frame& f) {
   }
   // A `with` that replaced built-ins or functions is in force: the general path knows the replacements.
   if (!replaced_.empty()) return InPlace::General;
+  if (e.shape == ExprShape::MemberOfLiteral) {
+    switch (member_of_literal(t, f)) {
+      case Membership::NotApplicable: return InPlace::General;
+      case Membership::Undefined:
+      case Membership::No: return InPlace::Fail;
+      case Membership::Yes: return InPlace::Pass;
+    }
+  }
   if (e.shape != ExprShape::Test) return binary_in_place(e.shape, t, f);
   return call_in_place(t, f);
 }
@@ -66,15 +74,6 @@ Evaluator::InPlace Evaluator::binary_in_place(ExprShape op, const Term& call, Fr
 
 Evaluator::InPlace Evaluator::call_in_place(const Term& t, Frame& f) {
   const size_t n = t.items.size();
-  if (n == 2 && !t.items[1]->constant_literal &&
-      (t.items[1]->kind == TermKind::Set || t.items[1]->kind == TermKind::Array)) {
-    switch (member_of_literal(t, f)) {
-      case Membership::NotApplicable: return InPlace::General;
-      case Membership::Undefined:
-      case Membership::No: return InPlace::Fail;
-      case Membership::Yes: return InPlace::Pass;
-    }
-  }
   // Built-ins take their operands as one array of Values.
   Value args[ast::kMaxInlineOperands];
   for (size_t i = 0; i < n; ++i) {

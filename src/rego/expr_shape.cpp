@@ -27,14 +27,20 @@ bool maybe_direct(const Term& t) {
   }
 }
 
-// `x in {a, b}` / `x in [a, b]` whose elements are direct: Evaluator::member_of_literal reads it in place.
+// Whether every one of terms (a call's operands, a literal's elements) may be a direct value.
+bool all_maybe_direct(const std::vector<ast::TermPtr>& terms) {
+  for (const auto& t : terms)
+    if (!maybe_direct(*t)) return false;
+  return true;
+}
+
+// `x in {a, b}` / `x in [a, b]` whose literal has terms to evaluate, all of them and x direct:
+// Evaluator::member_of_literal reads it in place. (A constant literal is a direct operand: Member.)
 bool direct_membership_literal(const Term& call, const Builtin& b) {
   if (b.name != "internal.member_2") return false;
   const Term& coll = *call.items[1];
-  if (coll.kind != TermKind::Set && coll.kind != TermKind::Array) return false;
-  for (const auto& item : coll.items)
-    if (!maybe_direct(*item)) return false;
-  return maybe_direct(*call.items[0]);
+  if (coll.constant_literal || (coll.kind != TermKind::Set && coll.kind != TermKind::Array)) return false;
+  return all_maybe_direct(coll.items) && maybe_direct(*call.items[0]);
 }
 
 ExprShape comparison(const std::string& name) {
@@ -62,9 +68,7 @@ ExprShape classify_call(const Term& call) {
     // operand than its arity the last one receives the value and the call stays general.
     const auto& fn = *static_cast<const eval::RuleNode*>(call.resolved);
     if (call.items.size() != fn.arity || call.items.size() > ast::kMaxInlineOperands) return ExprShape::General;
-    for (const auto& item : call.items)
-      if (!maybe_direct(*item)) return ExprShape::General;
-    return ExprShape::Test;
+    return all_maybe_direct(call.items) ? ExprShape::Test : ExprShape::General;
   }
   if (call.resolved_kind != ast::kResolvedBuiltin) return ExprShape::General;
   const Builtin& b = *static_cast<const Builtin*>(call.resolved);
@@ -72,9 +76,8 @@ ExprShape classify_call(const Term& call) {
   if (b.relation || b.nondeterministic || call.items.size() != static_cast<size_t>(b.arity) ||
       call.items.size() > ast::kMaxInlineOperands)
     return ExprShape::General;
-  if (direct_membership_literal(call, b)) return ExprShape::Test;
-  for (const auto& item : call.items)
-    if (!maybe_direct(*item)) return ExprShape::General;
+  if (direct_membership_literal(call, b)) return ExprShape::MemberOfLiteral;
+  if (!all_maybe_direct(call.items)) return ExprShape::General;
   if (b.name == "internal.member_2") return ExprShape::Member;
   ExprShape cmp = comparison(b.name);
   return cmp != ExprShape::General ? cmp : ExprShape::Test;
