@@ -214,39 +214,33 @@ void BM_ServerLoadParse(benchmark::State& state) {
 }
 BENCHMARK(BM_ServerLoadParse);
 
-void BM_ServerLoadRule(benchmark::State& state) {
-  static const char* const kRules[] = {"user", "user_roles", "denied", "action_permitted", "abac_ok", "allow"};
+// Evaluates data.authz.<rule> of bench/load (with everything it depends on) against the input read once.
+void evaluate_rule(benchmark::State& state, const char* rule, bool general_evaluation) {
   const ServerLoad& load = ServerLoad::get();
-  const char* rule = kRules[state.range(0)];
   const std::vector<rego::Value> path = {rego::Value::string("authz"), rego::Value::string(rule)};
   const rego::Value request = rego::json::parse(load.body).value;
   rego::QueryOptions opts;
   if (const rego::Value* input = request.get("input")) opts.input = *input;
+  opts.general_evaluation = general_evaluation;
   for (auto _ : state) {
     rego::Errors errors;
     benchmark::DoNotOptimize(rego::evaluate_path(*load.policy, load.data, path, opts, errors));
   }
-  state.SetLabel(rule);
   state.SetItemsProcessed(state.iterations());
+}
+
+void BM_ServerLoadRule(benchmark::State& state) {
+  static const char* const kRules[] = {"user", "user_roles", "denied", "action_permitted", "abac_ok", "allow"};
+  const char* rule = kRules[state.range(0)];
+  evaluate_rule(state, rule, /*general_evaluation=*/false);
+  state.SetLabel(rule);
 }
 BENCHMARK(BM_ServerLoadRule)->DenseRange(0, 5);
 
 // data.authz.allow again with every expression through the evaluator's general path
 // (QueryOptions::general_evaluation): set against BM_ServerLoadRule/5 in the same run, what evaluating in
 // place (src/rego/eval_body.cpp) gains.
-void BM_ServerLoadRuleGeneral(benchmark::State& state) {
-  const ServerLoad& load = ServerLoad::get();
-  const std::vector<rego::Value> path = {rego::Value::string("authz"), rego::Value::string("allow")};
-  const rego::Value request = rego::json::parse(load.body).value;
-  rego::QueryOptions opts;
-  if (const rego::Value* input = request.get("input")) opts.input = *input;
-  opts.general_evaluation = true;
-  for (auto _ : state) {
-    rego::Errors errors;
-    benchmark::DoNotOptimize(rego::evaluate_path(*load.policy, load.data, path, opts, errors));
-  }
-  state.SetItemsProcessed(state.iterations());
-}
+void BM_ServerLoadRuleGeneral(benchmark::State& state) { evaluate_rule(state, "allow", /*general_evaluation=*/true); }
 BENCHMARK(BM_ServerLoadRuleGeneral);
 
 }  // namespace
