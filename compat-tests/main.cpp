@@ -1,10 +1,12 @@
 // trex-compat: runs OPA's YAML compliance cases against the trex engine.
 //
 //   trex-compat [--report FILE.json] [--list-passing FILE] [--filter SUBSTR] [--verbose] [--no-fork]
-//               [--timeout SECONDS] [--general-evaluation] DIR_OR_FILE...
+//               [--timeout SECONDS] [--general-evaluation] [--projected-input] DIR_OR_FILE...
 //
 // --general-evaluation runs every expression through the evaluator's general path (no in-place forms,
-// QueryOptions::general_evaluation), so both paths are held to OPA's expected results.
+// QueryOptions::general_evaluation), so both paths are held to OPA's expected results. --projected-input
+// reads each case's input as the server's Data API reads a request body, pruned to the part the policy's rules
+// read (compat::RunMode::projected_input), so that pruning is held to them too.
 //
 // Every *.yaml / *.yml below the given paths is read as a case file. Cases under a folder named v0 run in
 // Rego v0 mode. Each case runs isolated (see isolate.h). Exit status: 0 when every case ran passed or was
@@ -31,14 +33,14 @@ struct Options {
   std::string filter;
   bool verbose = false;
   bool fork = true;
-  bool general_evaluation = false;
+  compat::RunMode mode;
   compat::Deadlines deadlines;
   std::vector<std::string> paths;
 };
 
 void usage(std::ostream& out) {
   out << "usage: trex-compat [--report FILE.json] [--list-passing FILE] [--filter SUBSTR] [--verbose]\n"
-         "                   [--no-fork] [--timeout SECONDS] [--general-evaluation] DIR_OR_FILE...\n"
+         "                   [--no-fork] [--timeout SECONDS] [--general-evaluation] [--projected-input] DIR_OR_FILE...\n"
          "Runs OPA's YAML compliance cases (*.yaml, *.yml, searched recursively) against trex.\n"
          "Case ids are <path below the given root>::<note>; cases below a folder named v0 run as Rego v0\n"
          "and their ids start with v0/.\n";
@@ -81,7 +83,9 @@ bool parse_args(int argc, char** argv, Options& o) {
     } else if (a == "--no-fork") {
       o.fork = false;
     } else if (a == "--general-evaluation") {
-      o.general_evaluation = true;
+      o.mode.general_evaluation = true;
+    } else if (a == "--projected-input") {
+      o.mode.projected_input = true;
     } else if (a == "--help" || a == "-h") {
       usage(std::cout);
       std::exit(0);
@@ -153,7 +157,7 @@ int main(int argc, char** argv) {
   results.reserve(cases.size());
   for (const auto& tc : cases) {
     compat::CaseFn fn = [&tc, &opts](const std::atomic<bool>* cancel) {
-      return compat::run_case(tc, cancel, opts.general_evaluation);
+      return compat::run_case(tc, cancel, opts.mode);
     };
     compat::Outcome out = opts.fork ? compat::run_forked(fn, opts.deadlines) : compat::run_in_process(fn, opts.deadlines);
     results.push_back({&tc, std::move(out)});

@@ -5,6 +5,7 @@
 
 #include "compare.h"
 #include "rego/engine.h"
+#include "rego/json.h"
 
 namespace compat {
 
@@ -107,7 +108,19 @@ Outcome judge(const TestCase& tc, const rego::Errors& errs, const std::vector<re
   return {Status::Pass, ""};
 }
 
-Outcome run(const TestCase& tc, const std::atomic<bool>* cancel, bool general_evaluation) {
+// The case's input read back from JSON text pruned to what the policy's rules read (RunMode::projected_input);
+// the input itself when the case is not one to prune.
+rego::Value projected(const TestCase& tc, const rego::CompiledPolicy& policy, const rego::Value& input) {
+  if (tc.query.find("input") != std::string::npos) return input;
+  std::string body = "{\"input\":" + rego::json::write(input, {false, false}) + "}";
+  auto whole = rego::json::parse(body);
+  if (!whole.ok || !whole.value.get("input") || *whole.value.get("input") != input) return input;  // sets, ...
+  auto pruned = rego::json::parse(body, rego::request_projection(policy));
+  if (!pruned.ok || !pruned.value.get("input")) return rego::Value::string("projection lost the input");
+  return *pruned.value.get("input");
+}
+
+Outcome run(const TestCase& tc, const std::atomic<bool>* cancel, const RunMode& mode) {
   if (tc.load_error) return {Status::Fail, one_line(*tc.load_error)};
   if (tc.skip) return {Status::Skip, one_line(*tc.skip)};
 
@@ -128,14 +141,14 @@ Outcome run(const TestCase& tc, const std::atomic<bool>* cancel, bool general_ev
   qopts.v0_compatible = tc.v0;
   qopts.strict_builtin_errors = tc.strict_error;
   qopts.cancel = cancel;
-  qopts.general_evaluation = general_evaluation;
+  qopts.general_evaluation = mode.general_evaluation;
   if (tc.input_term) {
     std::string why;
-    auto input = eval_input_term(tc, cancel, general_evaluation, why);
+    auto input = eval_input_term(tc, cancel, mode.general_evaluation, why);
     if (!input) return {Status::Fail, one_line(why)};
     qopts.input = std::move(*input);
   } else if (tc.input) {
-    qopts.input = *tc.input;
+    qopts.input = mode.projected_input ? projected(tc, *compiled.policy, *tc.input) : *tc.input;
   }
 
   const rego::Value& data = tc.data ? *tc.data : rego::Value::empty_object();
@@ -145,9 +158,9 @@ Outcome run(const TestCase& tc, const std::atomic<bool>* cancel, bool general_ev
 
 }  // namespace
 
-Outcome run_case(const TestCase& tc, const std::atomic<bool>* cancel, bool general_evaluation) {
+Outcome run_case(const TestCase& tc, const std::atomic<bool>* cancel, const RunMode& mode) {
   try {
-    return run(tc, cancel, general_evaluation);
+    return run(tc, cancel, mode);
   } catch (const std::exception& e) {
     return {Status::Fail, one_line(std::string("exception: ") + e.what())};
   } catch (...) {

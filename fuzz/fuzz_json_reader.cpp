@@ -4,7 +4,9 @@
 //  - parse and parse_packed agree: both fail, or both succeed with equal values of equal hash (json.h promises
 //    "the same value as parse() gives — equal, ordered and hashed alike, same errors");
 //  - a parsed document round-trips: write(parse(text)) parses again to an equal value, and writing that
-//    value gives the same text (the writer is deterministic and canonical: sorted keys, OPA's numbers).
+//    value gives the same text (the writer is deterministic and canonical: sorted keys, OPA's numbers);
+//  - parsing with a projection (json::Projection, as the server reads request bodies) fails exactly when parse
+//    fails, with the same error, and otherwise gives parse's value pruned to the projection.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -22,6 +24,36 @@ namespace {
   std::abort();  // the oracle failed: a finding, reported by libFuzzer with the input saved
 }
 
+// A projection over the keys short fuzzed documents tend to have.
+const rego::json::Projection& projection() {
+  static const rego::json::Projection p = [] {
+    using rego::json::Projection;
+    Projection whole;
+    Projection c;
+    c.whole = false;
+    c.members = {{"c", whole}};
+    Projection input;
+    input.whole = false;
+    input.members = {{"", whole}, {"a", whole}, {"b", c}, {"\xC3\xA9", whole}};
+    Projection root;
+    root.whole = false;
+    root.members = {{"a", c}, {"input", input}};
+    return root;
+  }();
+  return p;
+}
+
+// What parse(text, keep) must give: v without the object members keep leaves out.
+rego::Value pruned(const rego::Value& v, const rego::json::Projection& keep) {
+  if (keep.whole || !v.is_object()) return v;
+  std::vector<rego::ObjectEntry> members;
+  for (const auto& [key, value] : v.as_object()) {
+    const auto* member = key.is_string() ? keep.member(key.as_string()) : nullptr;
+    if (member) members.emplace_back(key, pruned(value, member->value));
+  }
+  return rego::Value::object(std::move(members));
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -31,6 +63,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto plain = rego::json::parse(text, kDepth);
   auto packed = rego::json::parse_packed(text, kDepth);
   if (plain.ok != packed.ok) fail("parse and parse_packed disagree on validity", text, plain.error + " | " + packed.error);
+  auto projected = rego::json::parse(text, projection(), kDepth);
+  if (projected.ok != plain.ok || projected.error != plain.error)
+    fail("parse with a projection fails otherwise than parse", text, plain.error + " | " + projected.error);
+  if (plain.ok && !(projected.value == pruned(plain.value, projection())))
+    fail("parse with a projection gives another value than parse's pruned", text, rego::json::write(projected.value));
   if (!plain.ok) {
     if (plain.error.empty()) fail("a failed parse without an error message", text, "");
     return 0;

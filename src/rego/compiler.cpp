@@ -18,6 +18,9 @@ std::shared_ptr<CompiledPolicy> compile_modules(std::vector<ast::Module> modules
   compiler::check_recursion(*policy, errors);
   if (!errors.empty()) throw RegoErrors(std::move(errors));
   compiler::build_indexes(*policy);
+  policy->input_projection = compiler::project_input(*policy);
+  policy->request_projection.whole = false;
+  policy->request_projection.members.push_back({"input", policy->input_projection});
   return policy;
 }
 

@@ -8,6 +8,7 @@
 //   safety.cpp     order each body so every variable is bound before it is read (rego_unsafe_var_error)
 //   recursion.cpp  reject rules that depend on themselves (rego_recursion_error)
 //   indexer.cpp    build equality indexes over rules keyed on input fields
+//   input_projection.cpp  find the part of input the rules can read
 // Errors are collected and thrown together as RegoErrors.
 #pragma once
 
@@ -43,6 +44,8 @@ void build_rule_tree(CompiledPolicy& policy, Errors& errors);
 void resolve_rules(CompiledPolicy& policy, Errors& errors);
 void check_recursion(const CompiledPolicy& policy, Errors& errors);
 void build_indexes(CompiledPolicy& policy);
+// The part of input the policy's rules can read (input_projection.cpp).
+json::Projection project_input(const CompiledPolicy& policy);
 
 // Numbers the constant ref prefixes of a policy's rules (policy.h's RefPrefix) as the resolver meets them.
 class RefPrefixInterner {

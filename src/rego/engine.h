@@ -24,6 +24,9 @@
 namespace rego {
 
 class CompiledPolicy;  // opaque: the merged, resolved, planned rule tree
+namespace json {
+struct Projection;
+}
 class PreparedQuery;   // opaque: a query compiled against one CompiledPolicy
 
 struct ModuleText {
@@ -132,6 +135,12 @@ std::vector<RulePath> rule_paths(const CompiledPolicy& policy);
 // Whether some rule of the policy calls a built-in that may wait on the network for as long as a remote host
 // takes (http.send, net.lookup_ip_addr): a server evaluating on its event loops runs such queries elsewhere.
 bool calls_network(const CompiledPolicy& policy);
+
+// The part of an OPA request body ({"input": ...}, as the Data API's POST takes it) that evaluating the
+// policy's documents (evaluate_path) can read: json::parse(body, request_projection(policy)) builds just that
+// and evaluates alike, reading less. Not for ad-hoc queries (they may read any of input), nor where the input
+// goes on to be recorded whole (decision logs).
+const json::Projection& request_projection(const CompiledPolicy& policy);
 
 // Whether rules define the document at path or below it (OPA's GetRulesForVirtualDocument).
 bool has_rules_at(const CompiledPolicy& policy, const std::vector<std::string>& path);

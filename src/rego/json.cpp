@@ -136,6 +136,7 @@ class ValueSink {
     stack_.push_back(s.size() <= kCachedValueBytes ? key_cache.get(s) : Value::string(s));
   }
   void key(std::string_view s) { stack_.push_back(key_cache.get(s)); }
+  void push(const Value& v) { stack_.push_back(v); }
   bool number(std::string_view text) {
     auto v = number::parse(text);
     if (!v) return false;
@@ -167,12 +168,15 @@ class ValueSink {
 // as 1e400 or 400-digit integers with "Number too big" even when asked for numbers as strings, and turns lone
 // \u surrogates into errors where Go (and so OPA) substitutes U+FFFD. Error codes and messages stay RapidJSON's.
 //
-// Values go to a Sink (above) as they are met. Nesting costs heap, not stack.
-template <class Sink>
+// Values go to a Sink (above) as they are met. A projecting reader (kProject, `keep` naming what to build) reads
+// the values outside the projection alike but does not give them to the sink; its own instantiation, so that
+// reading whole documents pays nothing for it. Nesting costs heap, not stack.
+template <class Sink, bool kProject = false>
 class Reader {
  public:
-  Reader(std::string_view text, size_t max_depth, Sink& sink)
-      : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()), max_depth_(max_depth), sink_(sink) {}
+  Reader(std::string_view text, size_t max_depth, Sink& sink, const Projection* keep = nullptr)
+      : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()), max_depth_(max_depth), sink_(sink),
+        keep_(keep && !keep->whole ? keep : nullptr) {}
 
   ParseResult run() {
     ParseResult result;
@@ -190,6 +194,8 @@ class Reader {
   struct Frame {
     size_t start;
     bool object;
+    bool dropped;            // kProject: outside the projection, its values are read and dropped
+    const Projection* keep;  // kProject: an object's members to build (null: all)
   };
 
   bool document() {
@@ -201,7 +207,7 @@ class Reader {
       if (c == '{' || c == '[') {
         if (frames_.size() >= max_depth_) return fail_custom("JSON nesting too deep");
         bool obj = c == '{';
-        frames_.push_back(Frame{sink_.mark(), obj});
+        frames_.push_back(Frame{dropping() ? 0 : sink_.mark(), obj, dropping(), obj ? keep_ : nullptr});
         ++p_;
         skip_ws();
         if (p_ < end_ && *p_ == (obj ? '}' : ']')) {
@@ -211,6 +217,7 @@ class Reader {
           if (obj && !member_key()) return false;
           // "[" at the end of the text: no value follows (member_key checks this for objects).
           if (!obj && p_ == end_) return fail(rapidjson::kParseErrorValueInvalid);
+          if (!obj) element();
           continue;
         }
       } else if (!scalar()) {
@@ -229,6 +236,7 @@ class Reader {
           ++p_;
           skip_ws();
           if (obj && !member_key()) return false;
+          if (!obj) element();
           break;
         }
         if (p_ < end_ && *p_ == (obj ? '}' : ']')) {
@@ -247,7 +255,11 @@ class Reader {
   // `"name" :` then whitespace, leaving the reader at the member's value.
   bool member_key() {
     if (p_ == end_ || *p_ != '"') return fail(rapidjson::kParseErrorObjectMissName);
-    if (!string_value(/*is_key=*/true)) return false;
+    if constexpr (kProject) {
+      if (!projected_key()) return false;
+    } else if (!string_value(/*is_key=*/true)) {
+      return false;
+    }
     skip_ws();
     if (p_ == end_ || *p_ != ':') return fail(rapidjson::kParseErrorObjectMissColon);
     ++p_;
@@ -256,10 +268,44 @@ class Reader {
     return true;
   }
 
+  // A projecting reader's member key: reads it and decides whether the member's value is built, and how much.
+  bool projected_key() {
+    std::string_view key;
+    bool high_bytes = false;
+    if (!read_string(key, high_bytes)) return false;
+    const Frame& object = frames_.back();
+    drop_ = object.dropped;
+    keep_ = nullptr;
+    if (drop_) return true;
+    std::string sanitized;
+    if (high_bytes) key = sanitized = sanitize_utf8(key.data(), key.size());
+    if (!object.keep) {
+      if (high_bytes) sink_.string(key);
+      else sink_.key(key);
+      return true;
+    }
+    const Projection::Member* member = object.keep->member(key);
+    drop_ = member == nullptr;
+    if (drop_) return true;
+    if (!member->value.whole) keep_ = &member->value;
+    sink_.push(member->key_value);
+    return true;
+  }
+
+  // An array's next element: built whole unless the array is dropped.
+  void element() {
+    if constexpr (kProject) {
+      drop_ = frames_.back().dropped;
+      keep_ = nullptr;
+    }
+  }
+
+  bool dropping() const { return kProject && drop_; }
+
   void close() {
     Frame f = frames_.back();
     frames_.pop_back();
-    sink_.close(f.start, f.object);
+    if (!(kProject && f.dropped)) sink_.close(f.start, f.object);
   }
 
   bool scalar() {
@@ -277,7 +323,7 @@ class Reader {
       if (p_ == end_ || *p_ != w) return fail(rapidjson::kParseErrorValueInvalid);
       ++p_;
     }
-    sink_.special(which);
+    if (!dropping()) sink_.special(which);
     return true;
   }
 
@@ -303,7 +349,7 @@ class Reader {
       if (p_ == end_ || !digit(*p_)) return fail(rapidjson::kParseErrorNumberMissExponent);
       while (p_ < end_ && digit(*p_)) ++p_;
     }
-    if (!sink_.number(std::string_view(start, static_cast<size_t>(p_ - start)))) {
+    if (!dropping() && !sink_.number(std::string_view(start, static_cast<size_t>(p_ - start)))) {
       return fail(rapidjson::kParseErrorValueInvalid, start);  // unreachable: the grammar was checked
     }
     return true;
@@ -335,20 +381,29 @@ class Reader {
     return r;
   }
 
-  // Reads a string starting at the opening quote and pushes it. Semantics follow Go's decoder: invalid UTF-8
-  // and unpaired surrogates become U+FFFD; raw control characters are errors.
+  // Reads a string starting at the opening quote and pushes it (unless it is dropped).
   bool string_value(bool is_key = false) {
-    ++p_;  // opening quote
+    std::string_view text;
     bool high_bytes = false;
-    // Most strings have no escape: then the sink takes the text where it lies, without a copy into buf_.
+    if (!read_string(text, high_bytes)) return false;
+    if (dropping()) return true;
+    if (high_bytes) sink_.string(sanitize_utf8(text.data(), text.size()));
+    else if (is_key) sink_.key(text);
+    else sink_.string(text);
+    return true;
+  }
+
+  // Reads a string starting at the opening quote: `text` is its bytes with escapes decoded (where it lies in
+  // the document when it has no escape, so without a copy, else in buf_, valid until the next string), and
+  // `high_bytes` whether any is outside ASCII (then it is to be sanitized: Go's decoder turns invalid UTF-8
+  // into U+FFFD). Escaped unpaired surrogates become U+FFFD; raw control characters are errors.
+  bool read_string(std::string_view& text, bool& high_bytes) {
+    ++p_;  // opening quote
     const char* start = p_;
     scan_plain(high_bytes);
     if (p_ < end_ && *p_ == '"') {
       ++p_;
-      std::string_view text(start, static_cast<size_t>(p_ - 1 - start));
-      if (high_bytes) sink_.string(sanitize_utf8(text.data(), text.size()));
-      else if (is_key) sink_.key(text);
-      else sink_.string(text);
+      text = std::string_view(start, static_cast<size_t>(p_ - 1 - start));
       return true;
     }
     buf_.assign(start, static_cast<size_t>(p_ - start));
@@ -404,8 +459,7 @@ class Reader {
       scan_plain(high_bytes);
       buf_.append(run, static_cast<size_t>(p_ - run));
     }
-    if (high_bytes) sink_.string(sanitize_utf8(buf_.data(), buf_.size()));
-    else sink_.string(buf_);
+    text = buf_;
     return true;
   }
 
@@ -491,6 +545,10 @@ class Reader {
   size_t max_depth_;
   Sink& sink_;
   std::vector<Frame> frames_;
+  // kProject: the value about to be read is dropped, or built with keep_ naming the part of it to build (null:
+  // all of it).
+  bool drop_ = false;
+  const Projection* keep_;
   std::string buf_;
   rapidjson::ParseErrorCode code_ = rapidjson::kParseErrorNone;
   std::string custom_;
@@ -707,6 +765,18 @@ class Writer {
 ParseResult parse(std::string_view text, size_t max_depth) {
   ValueSink sink(text.size());
   return Reader<ValueSink>(text, max_depth, sink).run();
+}
+
+ParseResult parse(std::string_view text, const Projection& keep, size_t max_depth) {
+  ValueSink sink(text.size());
+  return Reader<ValueSink, /*kProject=*/true>(text, max_depth, sink, &keep).run();
+}
+
+const Projection::Member* Projection::member(std::string_view key) const {
+  // A handful of members at most, as a policy names them: a scan that rejects on length first.
+  for (const Member& m : members)
+    if (m.key.size() == key.size() && m.key == key) return &m;
+  return nullptr;
 }
 
 namespace {

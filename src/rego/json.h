@@ -9,6 +9,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "rego/error.h"
 #include "rego/value.h"
@@ -23,6 +24,28 @@ struct ParseResult {
 
 // Parses one JSON document. Nesting deeper than max_depth is an error, never a stack overflow.
 ParseResult parse(std::string_view text, size_t max_depth = 10000);
+
+// The part of a document to build (parse's `keep`): the members of an object by key, each with the part of its
+// value to build. An object's other members are read as strictly as ever (a malformed one is the same error at
+// the same offset) and dropped. Arrays and scalars are always built whole, so a document shaped otherwise than
+// the projection expects (an array where members were listed) is built whole from there down.
+struct Projection {
+  struct Member;
+  bool whole = true;            // build this value entirely (members is then empty)
+  std::vector<Member> members;  // !whole: the object members to build, sorted by key, keys unique
+  // The member named `key`, or null when it is dropped.
+  const Member* member(std::string_view key) const;
+};
+struct Projection::Member {
+  Member(std::string name, Projection part) : key(std::move(name)), value(std::move(part)), key_value(Value::string(key)) {}
+  std::string key;
+  Projection value;
+  Value key_value;  // key as a Value, made once: the reader puts it in every object it builds with this member
+};
+
+// Parses one JSON document building only the part `keep` names (see Projection): equal to parse(text) pruned to
+// that part, and failing on exactly the texts parse(text) fails on, with the same error.
+ParseResult parse(std::string_view text, const Projection& keep, size_t max_depth = 10000);
 
 // Parses one JSON document into a packed document (packed.h): the same value as parse() gives — equal,
 // ordered and hashed alike, same errors — held in about the size of the JSON text instead of ten times it. For

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "rego/ast.h"
+#include "rego/json.h"
 #include "rego/value.h"
 
 namespace rego {
@@ -99,6 +100,10 @@ class CompiledPolicy {
   bool v0_compatible = false;
   // Some rule calls a built-in that waits on the network (http.send, net.lookup_ip_addr).
   bool calls_network = false;
+  // The part of input the rules can read (input_projection.cpp), and of a request body {"input": ...}: its
+  // input member, so projected.
+  json::Projection input_projection;
+  json::Projection request_projection;
 };
 
 }  // namespace rego

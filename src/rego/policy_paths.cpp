@@ -39,6 +39,8 @@ std::vector<RulePath> rule_paths(const CompiledPolicy& policy) {
 
 bool calls_network(const CompiledPolicy& policy) { return policy.calls_network; }
 
+const json::Projection& request_projection(const CompiledPolicy& policy) { return policy.request_projection; }
+
 bool has_rules_at(const CompiledPolicy& policy, const std::vector<std::string>& path) {
   const RuleNode* node = &policy.root;
   for (const auto& key : path) {

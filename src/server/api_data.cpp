@@ -15,11 +15,13 @@ using rego::Value;
 
 namespace {
 
-// The input of a v1 POST: the body's "input" member. nullopt input with ok=true when there is none.
-bool read_post_input(const HttpRequest& req, std::optional<Value>& input, std::string& error) {
+// The input of a v1 POST: the body's "input" member. nullopt input with ok=true when there is none. With
+// `keep`, a JSON body's input is built only as far as it names (see rego::request_projection).
+bool read_post_input(const HttpRequest& req, const rego::json::Projection* keep, std::optional<Value>& input,
+                     std::string& error) {
   std::string_view body = req.body;
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return true;
-  auto doc = parse_body_document(req, error);
+  auto doc = parse_body_document(req, error, keep);
   if (!doc) {
     error = "body contains malformed input document: " + error;
     return false;
@@ -42,11 +44,17 @@ void v1_read(ServerContext& ctx, const HttpRequest& req, HttpResponse& res, std:
   const bool with_provenance = bool_param(req, "provenance");
 
   rego::QueryOptions opts = query_options(ctx, req);
+  auto snap = ctx.store.snapshot();
+  const bool logging = ctx.decision_logging();
+  const rego::ExplainMode explain = explain_mode(req);
   {
     RequestMetrics::Timer t(m, "timer_rego_input_parse_ns");
     std::string error;
     if (is_post) {
-      if (!read_post_input(req, opts.input, error))
+      // The input need only be built as far as the policy's rules read it, unless a decision log records it
+      // or an explanation may show it whole.
+      const bool whole = logging || explain != rego::ExplainMode::Off;
+      if (!read_post_input(req, whole ? nullptr : &rego::request_projection(*snap->policy), opts.input, error))
         return respond_error(res, 400, api_code::kInvalidParameter, error);
     } else if (auto inputs = req.params("input"); !inputs.empty()) {
       auto v = parse_json_body(inputs.back(), error);
@@ -57,13 +65,10 @@ void v1_read(ServerContext& ctx, const HttpRequest& req, HttpResponse& res, std:
   std::vector<Value> keys;
   if (!data_path_keys_or_400(path, keys, res)) return;
 
-  auto snap = ctx.store.snapshot();
-  const bool logging = ctx.decision_logging();
   std::string decision_id = logging ? new_decision_id() : std::string();
 
   rego::Errors errors;
   std::optional<Value> result;
-  const rego::ExplainMode explain = explain_mode(req);
   rego::BufferTracer tracer;
   {
     auto start = std::chrono::steady_clock::now();

@@ -93,8 +93,9 @@ std::string data_ref_string(const std::vector<Value>& keys) {
   return out;
 }
 
-std::optional<Value> parse_json_body(std::string_view text, std::string& error) {
-  auto parsed = rego::json::parse(text);
+std::optional<Value> parse_json_body(std::string_view text, std::string& error,
+                                     const rego::json::Projection* keep) {
+  auto parsed = keep ? rego::json::parse(text, *keep) : rego::json::parse(text);
   if (!parsed.ok) {
     error = parsed.error;
     return std::nullopt;
@@ -102,8 +103,10 @@ std::optional<Value> parse_json_body(std::string_view text, std::string& error) 
   return parsed.value;
 }
 
-std::optional<Value> parse_body_document(const HttpRequest& req, std::string& error) {
-  if (req.header("content-type").find("yaml") == std::string_view::npos) return parse_json_body(req.body, error);
+std::optional<Value> parse_body_document(const HttpRequest& req, std::string& error,
+                                         const rego::json::Projection* keep) {
+  if (req.header("content-type").find("yaml") == std::string_view::npos)
+    return parse_json_body(req.body, error, keep);
   try {
     return load::yaml::parse(req.body);
   } catch (const load::yaml::YamlError& e) {

@@ -48,12 +48,15 @@ bool data_path_keys_or_400(std::string_view path, std::vector<rego::Value>& keys
 // "data.a.b[0]" for messages.
 std::string data_ref_string(const std::vector<rego::Value>& keys);
 
-// Parses a JSON document from the request; nullopt with OPA's message on malformed input.
-std::optional<rego::Value> parse_json_body(std::string_view text, std::string& error);
+// Parses a JSON document from the request; nullopt with OPA's message on malformed input. With `keep`, builds
+// only that part of it (rego::json::Projection), failing alike.
+std::optional<rego::Value> parse_json_body(std::string_view text, std::string& error,
+                                           const rego::json::Projection* keep = nullptr);
 
 // The request body as a document: YAML when the Content-Type mentions yaml (as OPA accepts for Data API
-// inputs), JSON otherwise.
-std::optional<rego::Value> parse_body_document(const HttpRequest& req, std::string& error);
+// inputs), JSON otherwise; `keep` as for parse_json_body (JSON only: YAML is built whole).
+std::optional<rego::Value> parse_body_document(const HttpRequest& req, std::string& error,
+                                               const rego::json::Projection* keep = nullptr);
 
 // OPA's ?explain=notes|fails|full|debug (the first known value); Off when absent or unknown.
 rego::ExplainMode explain_mode(const HttpRequest& req);

@@ -56,6 +56,22 @@ class DataReadTest(ServerTestCase):
         status, body, _, _ = self.server.post("/v1/data/authz/allow", "[1, 2]")
         self.assertEqual(status, 400)
 
+    def test_body_parts_no_rule_reads(self):
+        # The server builds only the part of input the rules can read (rego::request_projection); the rest is
+        # still read as strictly: a malformed part no rule reads is the same 400, at the same offset.
+        noise = {"tags": ["x", {"y": [1.5, None]}], "s": "\u00e9\n", "deep": {"a": {"b": [[], {}]}}}
+        status, body, _, _ = self.server.post("/v1/data/authz/allow", {"input": {"user": "alice", **noise}, "extra": noise})
+        self.assertEqual((status, body), (200, {"result": True}))
+        status, body, _, _ = self.server.post("/v1/data/authz/allow", {"input": {"user": "bob", "method": "GET", "x": noise}})
+        self.assertEqual((status, body), (200, {"result": True}))
+        status, body, _, _ = self.server.post("/v1/data/authz/allow", '{"input": {"user": "alice", "unread": {"x": [1,}}}')
+        self.assertEqual(status, 400)
+        self.assertEqual(body["message"], "body contains malformed input document: invalid JSON at offset 47: "
+                                          "Invalid value.")
+        status, body, _, _ = self.server.post("/v1/data/authz/allow", '{"input": {"user": "alice"}, "other": tru}')
+        self.assertEqual(status, 400)
+        self.assertIn("invalid JSON at offset 41", body["message"])
+
     def test_undefined_is_empty_object(self):
         status, body, _, _ = self.server.get("/v1/data/authz/nothing_here")
         self.assertEqual((status, body), (200, {}))
@@ -205,6 +221,15 @@ class DecisionLogTest(ServerTestCase):
         self.assertEqual(event["input"], {"user": "alice"})
         self.assertEqual(event["result"], True)
         self.assertIn("id", event["labels"])
+
+    def test_logged_input_is_whole(self):
+        # Decision logs record the input whole, parts no rule reads included.
+        given = {"user": "alice", "unread": {"x": [1, "two"]}}
+        status, body, _, _ = self.server.post("/v1/data/authz/allow", {"input": given})
+        self.assertEqual((status, body["result"]), (200, True))
+        events = [json.loads(l) for l in self.server.stdout().splitlines() if l.strip()]
+        event = next(e for e in events if e.get("decision_id") == body["decision_id"])
+        self.assertEqual(event["input"], given)
 
 
 if __name__ == "__main__":
