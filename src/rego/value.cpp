@@ -647,6 +647,17 @@ const char* Value::type_name() const {
 
 // ---- order and hashing ----
 
+bool Value::equal(const Value& a, const Value& b) {
+  if (a.kind_ != b.kind_) return false;
+  if (a.kind_ == Kind::String) {
+    if (a.u_.p == b.u_.p) return true;
+    const std::string& x = a.as_string();
+    const std::string& y = b.as_string();
+    return x.size() == y.size() && same_bytes(x.data(), y.data(), x.size());
+  }
+  return compare(a, b) == 0;
+}
+
 int Value::compare(const Value& a, const Value& b) {
   if (a.kind_ != b.kind_) return a.kind_ < b.kind_ ? -1 : 1;
   switch (a.kind_) {

@@ -186,12 +186,15 @@ class Value {
   // "null", "boolean", "number", "string", "array", "object", "set" — as OPA's type_name.
   const char* type_name() const;
 
-  bool operator==(const Value& o) const { return compare(*this, o) == 0; }
-  bool operator!=(const Value& o) const { return compare(*this, o) != 0; }
+  bool operator==(const Value& o) const { return equal(*this, o); }
+  bool operator!=(const Value& o) const { return !equal(*this, o); }
   bool operator<(const Value& o) const { return compare(*this, o) < 0; }
 
   // OPA's total order: negative, zero or positive.
   static int compare(const Value& a, const Value& b);
+  // compare(a, b) == 0, answered sooner where it can be: strings of different lengths differ without reading
+  // their bytes (membership tests and `==` compare names far more often than they order them).
+  static bool equal(const Value& a, const Value& b);
   size_t hash() const;
 
   // Identity of the heap node (for caches); nullptr for inline scalars. For a packed view, its place in the

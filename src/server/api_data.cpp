@@ -87,8 +87,22 @@ void v1_read(ServerContext& ctx, const HttpRequest& req, HttpResponse& res, std:
   }
   handler_timer.stop();
 
+  const bool plain_answer = !logging && !with_metrics && !with_provenance && explain == rego::ExplainMode::Off &&
+                            !pretty && (!is_post || opts.input);
   if (!errors.empty()) {
     respond_eval_error(res, errors);
+  } else if (plain_answer) {
+    // The usual answer, {"result": ...} or {}, written straight out (no object built to hold it).
+    res.status = 200;
+    res.content_type = "application/json";
+    res.body.clear();
+    if (result) {
+      res.body += "{\"result\":";
+      rego::json::append(*result, res.body);
+      res.body += "}\n";
+    } else {
+      res.body += "{}\n";
+    }
   } else {
     std::vector<rego::ObjectEntry> body;
     if (logging) body.emplace_back(Value::string("decision_id"), Value::string(decision_id));
