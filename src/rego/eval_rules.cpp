@@ -57,14 +57,6 @@ struct TreeBuilder {
   }
 };
 
-// The slots the largest definition of node needs. One frame serves every definition in turn: each leaves it
-// clean, every binding its body made undone, when its evaluation returns.
-int max_slots(const RuleNode& node) {
-  int slots = 0;
-  for (const CompiledRule& cr : node.rules) slots = std::max(slots, cr.rule->num_slots);
-  return slots;
-}
-
 std::optional<Value> first_value(Evaluator& ev, const Term& t, Frame& f) {
   std::optional<Value> out;
   ev.eval_term(t, f, [&](const Value& v) {
@@ -112,7 +104,8 @@ std::optional<Value> Evaluator::rule_value(const RuleNode& node) {
     }
   }
   size_t count = selected ? selected->size() : node.rules.size();
-  FrameLease lease(*this, max_slots(node));
+  // One frame serves every definition in turn: each leaves it clean, every binding its body made undone.
+  FrameLease lease(*this, node.frame_slots);
   Frame& frame = *lease;
   for (size_t ci = 0; ci < count; ++ci) {
     const CompiledRule& cr = node.rules[selected ? (*selected)[ci] : ci];
@@ -228,7 +221,7 @@ bool Evaluator::call_function(const Term& call, const RuleNode& fn, BuiltinArgs 
     trace_index(fn, matched, false);
   }
   std::optional<Value> result;
-  FrameLease lease(*this, max_slots(fn));
+  FrameLease lease(*this, fn.frame_slots);
   Frame& frame = *lease;
   for (const CompiledRule& cr : fn.rules) {
     const ast::Rule& rule = *cr.rule;

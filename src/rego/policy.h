@@ -47,6 +47,7 @@ struct RuleNode {
   const ast::Rule* default_rule = nullptr;
   bool is_function = false;
   size_t arity = 0;                 // functions
+  int frame_slots = 0;              // the slots of the largest definition (compiler: resolve_rules)
   bool has_rules = false;           // rules or a default here
   bool has_rules_below = false;     // any rule or package in this subtree (else the subtree is plain base data)
   bool is_package = false;          // a module declares this package (it exists, as {}, even without rules)

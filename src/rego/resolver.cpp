@@ -540,6 +540,12 @@ void resolve_rules(CompiledPolicy& policy, Errors& errors) {
       for (ast::Rule* r = rule->else_rule.get(); r; r = r->else_rule.get()) r->num_slots = rule->num_slots;
     }
   }
+  // One frame serves every definition of a node in turn (Evaluator::rule_value): the largest one's size.
+  auto size_frames = [](auto& self, eval::RuleNode& node) -> void {
+    for (const eval::CompiledRule& cr : node.rules) node.frame_slots = std::max(node.frame_slots, cr.rule->num_slots);
+    for (auto& [key, child] : node.children) self(self, *child);
+  };
+  size_frames(size_frames, policy.root);
 }
 
 }  // namespace rego::compiler
