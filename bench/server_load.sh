@@ -122,21 +122,23 @@ for round in $(seq 1 "$ROUNDS"); do
     stop_server
   done
 done
-# ratio_median A B: the median over the rounds of A's req/s divided by B's req/s in the same round, in percent.
+# round_ratios A B [cpu]: per round, A's req/s over B's req/s in that round, in percent; with cpu, B's server
+# CPU per request over A's (how much more CPU A spends on a request, as the same kind of ratio).
+round_ratios() {
+  local r a b
+  for r in $(seq 1 "$ROUNDS"); do
+    a="RESULT_$1_max_$r" b="RESULT_$2_max_$r"
+    if [ "${3:-}" = cpu ]; then
+      awk -v a="$(field cpu_us_per_req "${!a}")" -v b="$(field cpu_us_per_req "${!b}")" 'BEGIN { printf "%.1f\n", 100 * b / a }'
+    else
+      awk -v a="$(rps "${!a}")" -v b="$(rps "${!b}")" 'BEGIN { printf "%.1f\n", 100 * a / b }'
+    fi
+  done
+}
 ratio_median() {
-  local r a b
-  for r in $(seq 1 "$ROUNDS"); do
-    a="RESULT_$1_max_$r" b="RESULT_$2_max_$r"
-    awk -v a="$(rps "${!a}")" -v b="$(rps "${!b}")" 'BEGIN { printf "%.1f\n", 100 * a / b }'
-  done | sort -n | awk '{ v[NR] = $1 } END { printf "%.1f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+  round_ratios "$@" | sort -n | awk '{ v[NR] = $1 } END { printf "%.1f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
-ratio_list() {
-  local r a b
-  for r in $(seq 1 "$ROUNDS"); do
-    a="RESULT_$1_max_$r" b="RESULT_$2_max_$r"
-    awk -v a="$(rps "${!a}")" -v b="$(rps "${!b}")" 'BEGIN { printf "%.1f%%\n", 100 * a / b }'
-  done | paste -sd' '
-}
+ratio_list() { round_ratios "$@" | sed 's/$/%/' | paste -sd' '; }
 # The rows below show the last round.
 RESULT_noop_max=$(eval echo "\$RESULT_noop_max_$ROUNDS")
 RESULT_trex_max=$(eval echo "\$RESULT_trex_max_$ROUNDS")
@@ -184,8 +186,7 @@ row trex "floor.rego, max (last round)" "$CONNS" "$RESULT_trex_floor"
 echo
 echo "throughput trex/noop: $(ratio_median trex noop)%, the median of $ROUNDS rounds ($(ratio_list trex noop))  (goal >= 80%)"
 echo "throughput trex with floor.rego (a constant decision)/noop: $(ratio_median floor noop)% ($(ratio_list floor noop))  (the ceiling for any policy)"
-awk -v t="$(field cpu_us_per_req "$RESULT_trex_max")" -v n="$(field cpu_us_per_req "$RESULT_noop_max")" \
-  'BEGIN { printf "server CPU per request noop/trex: %.1f%%   (the throughput ratio if both were CPU-bound alone)\n", 100 * n / t }'
+echo "server CPU per request noop/trex: $(ratio_median trex noop cpu)%, the median of $ROUNDS rounds ($(ratio_list trex noop cpu))   (the throughput ratio if both were CPU-bound alone)"
 awk -v p="$(ms p99_us "$RESULT_trex_half")" -v got="$(rps "$RESULT_trex_half")" -v tgt="$TARGET" \
   'BEGIN { printf "trex p99 at %d req/s (target %d, half of max), think-time shape: %.3f ms   (goal < 1 ms)\n", got, tgt, p }'
 awk -v p="$(ms p99_us "$RESULT_trex_steady")" -v got="$(rps "$RESULT_trex_steady")" -v c="$STEADY_CONNS" \
