@@ -128,6 +128,8 @@ std::optional<Value> Evaluator::rule_value(const RuleNode& node) {
               eval_term(*rule.head.key, frame, [&](const Value& item) {
                 is_set = true;
                 tree.root.is_set = true;
+                // Sets of a few elements are the rule (roles, reasons): one allocation instead of growing by doubling.
+                if (tree.root.set_items.empty()) tree.root.set_items.reserve(8);
                 tree.root.set_items.push_back(item);
                 return true;
               });

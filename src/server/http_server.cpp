@@ -5,6 +5,7 @@
 // delay.
 #include "server/http_server.h"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <boost/asio/signal_set.hpp>
@@ -56,8 +57,13 @@ bool iequals(std::string_view a, std::string_view b) {
 // Appends "Name: value\r\n", leaving out CR and LF so that no value can start a header or a body of its own.
 void append_field(std::string& out, std::string_view name, std::string_view value) {
   out.append(name).append(": ");
-  for (char c : value)
-    if (c != '\r' && c != '\n') out.push_back(c);
+  auto line_break = [](char c) { return c == '\r' || c == '\n'; };
+  if (std::none_of(value.begin(), value.end(), line_break)) {
+    out.append(value);  // the usual case: one copy
+  } else {
+    for (char c : value)
+      if (!line_break(c)) out.push_back(c);
+  }
   out.append("\r\n");
 }
 
