@@ -502,8 +502,41 @@ class Reader {
     high_bytes |= (seen & 0x80) != 0;
   }
 
-  void skip_ws() {
-    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+  // Inline where it is called (between every two tokens): most calls find nothing to skip and cost a compare.
+  [[gnu::always_inline]] void skip_ws() {
+    if (p_ < end_ && static_cast<unsigned char>(*p_) > ' ') return;
+    skip_ws_run();
+  }
+
+  void skip_ws_run() {
+    while (p_ < end_) {
+      const char c = *p_;
+      if (static_cast<unsigned char>(c) > ' ') return;
+      if (c == '\n') {
+        ++p_;
+        skip_indentation();
+      } else if (c == ' ' || c == '\r' || c == '\t') {
+        ++p_;
+      } else {
+        return;
+      }
+    }
+  }
+
+  // The spaces that indent the line after a newline in pretty-printed JSON, eight at a time (then the loop
+  // above takes the rest).
+  void skip_indentation() {
+    constexpr uint64_t kSpaces = 0x2020202020202020ull;
+    while (std::endian::native == std::endian::little && end_ - p_ >= 8) {
+      uint64_t w;
+      std::memcpy(&w, p_, 8);
+      const uint64_t other = w ^ kSpaces;  // nonzero bytes: not a space
+      if (other) {
+        p_ += __builtin_ctzll(other) >> 3;
+        return;
+      }
+      p_ += 8;
+    }
   }
 
   bool fail(rapidjson::ParseErrorCode code, const char* at = nullptr) {

@@ -59,6 +59,21 @@ TEST(JsonParse, Collections) {
   EXPECT_EQ(W(v), R"({"a":true,"b":[1,2,{"c":null}],"b2":[]})");
 }
 
+TEST(JsonParse, WhitespaceOfEveryKindAndLength) {
+  // Indentation runs shorter and longer than the eight bytes the reader skips at once, ending at the text's
+  // end or at any token; tabs, CRs and CRLF line ends; and bytes that are not JSON whitespace.
+  for (size_t n : {0, 1, 7, 8, 9, 16, 17}) {
+    std::string pad(n, ' ');
+    std::string text = "\n" + pad + "{\n" + pad + "\"a\"\n" + pad + ":\r\n" + pad + "[\t1,\n" + pad + "2\n" + pad +
+                       "]\n" + pad + "}\n" + pad;
+    EXPECT_EQ(W(P(text)), R"({"a":[1,2]})") << n;
+  }
+  EXPECT_FALSE(json::parse("[1,\n        \x0b2]").ok);  // vertical tab
+  EXPECT_FALSE(json::parse("[1,\n        \f2]").ok);    // form feed
+  EXPECT_FALSE(json::parse("\n\x01").ok);
+  EXPECT_EQ(json::parse("[1,\n         x]").error, "invalid JSON at offset 13: Invalid value.");  // after 9 spaces
+}
+
 TEST(JsonParse, UnpairedSurrogatesBecomeReplacement) {
   // Go's decoder (and so OPA) substitutes U+FFFD rather than failing.
   EXPECT_EQ(P(R"("\ud800")").as_string(), "\xef\xbf\xbd");
