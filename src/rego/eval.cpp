@@ -270,22 +270,18 @@ bool Evaluator::eval_expr_inner(const ast::Expr& e, Frame& f, Cont k) {
     // The commonest test, a built-in whose operands are constants, bound variables or refs without keys to
     // enumerate (`input.context.hour >= data.rbac.business_hours.start`): operands read in place and the
     // built-in called, without a continuation per operand. Anything else takes the general path below.
-    if (t.resolved_kind == ast::kResolvedBuiltin && !trace_ && replaced_.empty() && nargs <= 3 &&
+    if (t.resolved_kind == ast::kResolvedBuiltin && !trace_ && replaced_.empty() && nargs <= ast::kMaxInlineOperands &&
         nargs == static_cast<size_t>(static_cast<const Builtin*>(t.resolved)->arity)) {
-      Value args[3];
-      size_t ready = 0;
-      for (; ready < nargs; ++ready) {
-        const Value* v;
-        if (!direct_value(*t.items[ready], f, v)) break;
-        if (!v) return true;  // an undefined operand: the expression fails, as in eval_call_args
-        args[ready] = *v;
-      }
-      if (ready == nargs) {
-        return call_builtin(t, *static_cast<const Builtin*>(t.resolved), BuiltinArgs(args, nargs), [&](const Value& v) {
-          if (v.is_boolean() && !v.as_bool() && !keep_false) return true;
-          record(v);
-          return k();
-        });
+      Value args[ast::kMaxInlineOperands];
+      switch (read_operands(t, f, args)) {
+        case Operands::Undefined: return true;  // an undefined operand: the expression fails, as in eval_call_args
+        case Operands::General: break;
+        case Operands::Ready:
+          return call_builtin(t, *static_cast<const Builtin*>(t.resolved), BuiltinArgs(args, nargs), [&](const Value& v) {
+            if (v.is_boolean() && !v.as_bool() && !keep_false) return true;
+            record(v);
+            return k();
+          });
       }
     }
     size_t arity = nargs;

@@ -116,6 +116,11 @@ class Evaluator {
   InPlace binary_in_place(ast::ExprShape op, const ast::Term& call, Frame& f);  // a comparison or `in`
   InPlace call_in_place(const ast::Term& call, Frame& f);
   bool operand_value(const ast::Term& t, Frame& f, const Value*& out);  // direct_value, inlined
+  // Reads a call's operands (at most ast::kMaxInlineOperands) into args as direct values: Ready; Undefined at
+  // the first undefined one (the call is undefined); General at the first that is not direct (then the call
+  // takes the general path).
+  enum class Operands { Ready, Undefined, General };
+  Operands read_operands(const ast::Term& call, Frame& f, Value* args);
 
   // ---- expressions (eval.cpp) ----
   // with_applied: the expression's `with` modifiers are already in force.
@@ -182,6 +187,8 @@ class Evaluator {
 
   // ---- rules (eval_rules.cpp) ----
   std::optional<Value> rule_value(const RuleNode& node);
+  // The value of node's default rule (`default p := v`, which has one), in a frame of its own.
+  std::optional<Value> default_value(const RuleNode& node);
 
   // ---- bindings ----
   void bind(Frame& f, int slot, const Value& v) {

@@ -72,15 +72,24 @@ Evaluator::InPlace Evaluator::binary_in_place(ExprShape op, const Term& call, Fr
   }
 }
 
+Evaluator::Operands Evaluator::read_operands(const Term& call, Frame& f, Value* args) {
+  for (size_t i = 0; i < call.items.size(); ++i) {
+    const Value* v;
+    if (!operand_value(*call.items[i], f, v)) return Operands::General;
+    if (!v) return Operands::Undefined;
+    args[i] = *v;
+  }
+  return Operands::Ready;
+}
+
 Evaluator::InPlace Evaluator::call_in_place(const Term& t, Frame& f) {
   const size_t n = t.items.size();
   // Built-ins take their operands as one array of Values.
   Value args[ast::kMaxInlineOperands];
-  for (size_t i = 0; i < n; ++i) {
-    const Value* v;
-    if (!operand_value(*t.items[i], f, v)) return InPlace::General;
-    if (!v) return InPlace::Fail;  // an undefined operand: the call is undefined
-    args[i] = *v;
+  switch (read_operands(t, f, args)) {
+    case Operands::Ready: break;
+    case Operands::Undefined: return InPlace::Fail;  // an undefined operand: the call is undefined
+    case Operands::General: return InPlace::General;
   }
   bool pass = false;
   auto test = [&](const Value& v) {

@@ -66,8 +66,14 @@ std::optional<Value> first_value(Evaluator& ev, const Term& t, Frame& f) {
   return out;
 }
 
-// Evaluates a rule input constant index: which definitions can match the current input.
 }  // namespace
+
+std::optional<Value> Evaluator::default_value(const RuleNode& node) {
+  const ast::Rule& rule = *node.default_rule;
+  Frame frame(rule.num_slots);
+  if (trace_) [[unlikely]] trace_default(rule, node.path, frame);
+  return first_value(*this, *rule.head.value, frame);
+}
 
 std::optional<Value> Evaluator::rule_value(const RuleNode& node) {
   if (trace_) [[unlikely]] trace_index(node, index_matches(node), node.all_ground_same);
@@ -200,9 +206,7 @@ std::optional<Value> Evaluator::rule_value(const RuleNode& node) {
   } else if (is_tree) {
     result = TreeBuilder::build(tree.root);
   } else if (node.default_rule && node.default_rule->head.value) {
-    Frame default_frame(node.default_rule->num_slots);
-    if (trace_) [[unlikely]] trace_default(*node.default_rule, node.path, default_frame);
-    result = first_value(*this, *node.default_rule->head.value, default_frame);
+    result = default_value(node);
   } else if (!node.rules.empty()) {
     // No definition succeeded: partial sets and objects are empty, complete rules undefined.
     const auto& head = node.rules[0].rule->head;
@@ -274,11 +278,7 @@ bool Evaluator::call_function(const Term& call, const RuleNode& fn, BuiltinArgs 
     // Every definition gives the same constant: the first that succeeds decides (OPA's early exit).
     if (result && fn.all_ground_same) break;
   }
-  if (!result && fn.default_rule && fn.default_rule->head.value) {
-    Frame default_frame(fn.default_rule->num_slots);
-    if (trace_) [[unlikely]] trace_default(*fn.default_rule, fn.path, default_frame);
-    result = first_value(*this, *fn.default_rule->head.value, default_frame);
-  }
+  if (!result && fn.default_rule && fn.default_rule->head.value) result = default_value(fn);
   --depth_;
   if (!result) return true;
   return k(*result);

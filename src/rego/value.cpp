@@ -74,6 +74,9 @@ inline bool same_bytes(const char* a, const char* b, size_t n) {
     if (a[i] != b[i]) return false;
   return true;
 }
+inline bool same_string(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && same_bytes(a.data(), b.data(), a.size());
+}
 
 // Position of string `key` among `count` keys in OPA's order, or -1. key_at(i, out) sets out to the i-th key
 // and returns 0 when it is a string, else -1 or 1 for a key that sorts before or after every string. A small
@@ -109,8 +112,7 @@ ptrdiff_t find_string_key(size_t count, KeyAt key_at, std::string_view key, cons
   if (!hint) return find_string_key(count, key_at, key);
   const size_t at = hint->load();
   std::string_view k;
-  if (at < count && key_at(at, k) == 0 && k.size() == key.size() && same_bytes(k.data(), key.data(), key.size()))
-    return static_cast<ptrdiff_t>(at);
+  if (at < count && key_at(at, k) == 0 && same_string(k, key)) return static_cast<ptrdiff_t>(at);
   ptrdiff_t found = find_string_key(count, key_at, key);
   if (found >= 0) hint->store(static_cast<uint32_t>(found));
   return found;
@@ -650,10 +652,7 @@ const char* Value::type_name() const {
 bool Value::equal(const Value& a, const Value& b) {
   if (a.kind_ != b.kind_) return false;
   if (a.kind_ == Kind::String) {
-    if (a.u_.p == b.u_.p) return true;
-    const std::string& x = a.as_string();
-    const std::string& y = b.as_string();
-    return x.size() == y.size() && same_bytes(x.data(), y.data(), x.size());
+    return a.u_.p == b.u_.p || same_string(a.as_string(), b.as_string());
   }
   return compare(a, b) == 0;
 }
