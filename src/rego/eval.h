@@ -165,14 +165,20 @@ class Evaluator {
   // rule tree.
   enum class RefStart { At, Undefined, Walk };
   RefStart ref_start(const ast::Term& ref, Frame& f, const Value*& start, size_t& from, bool& base_doc);
-  // Applies the keys of ref from `from` on that are constants or bound variables to v; returns the index of
-  // the first other key (items.size() when none). v becomes nullptr when a key is missing.
-  size_t lookup_keys(const ast::Term& ref, size_t from, const Frame& f, bool base_doc, const Value*& v) const;
+  // Applies the keys of ref from `from` on that are constants, bound variables or direct refs (direct_value)
+  // to v; returns the index of the first other key (items.size() when none). v becomes nullptr when a key is
+  // missing or undefined.
+  size_t lookup_keys(const ast::Term& ref, size_t from, Frame& f, bool base_doc, const Value*& v);
   // The value of a term that has at most one and needs no continuation to find it: a constant, a bound
-  // variable, input, or a ref whose keys are constants or bound variables. Returns false for any other term
+  // variable, input, or a ref whose keys are constants, bound variables or such refs
+  // (`data.users[input.user]`). Returns false for any other term
   // (to be evaluated in full); else sets out (nullptr: undefined). out points at a value that stays where it is
   // while the variables it was read through stay bound.
   bool direct_value(const ast::Term& t, Frame& f, const Value*& out);
+  // The memo slot of the document of rule node `node` (resolved by the compiler) when it is not there yet:
+  // computes it.
+  const std::optional<Value>* rule_document(const RuleNode& node);
+  [[noreturn, gnu::noinline, gnu::cold]] void unbound(const ast::Term& var);  // fails: var is not bound
   // Where constant ref prefix `id` (policy.h's RefPrefix) leads, or nullptr when undefined; each is looked up
   // once per evaluation (and again after a `with` changes input or data).
   const Value* prefix_value(uint32_t id) {

@@ -72,14 +72,10 @@ const Value* lookup_base(const Value& coll, const Value& key) {
       if (!start) {
         // The rule's document, read in place from the memo: its slot is filled once and lives as long as the
         // memo, which outlives this expression's evaluation (a `with` gets a memo of its own).
+        // A rule with no rules below it has its value for document, in rule_value's memo.
         const RuleNode& node = *static_cast<const RuleNode*>(ref.resolved);
-        const std::optional<Value>* memo = cache_->document(node.id);
-        if (!memo) {
-          node_document(node, nullptr);
-          // node_document memoises every rule node's document (no `with data` is in force here); only a
-          // function, which has none, is left out.
-          memo = cache_->document(node.id);
-        }
+        const std::optional<Value>* memo = node.children.empty() ? cache_->rule(node.id) : cache_->document(node.id);
+        if (!memo) memo = rule_document(node);
         if (!memo || !*memo) return RefStart::Undefined;
         start = &**memo;
         from = ref.resolved_depth;
@@ -95,14 +91,14 @@ const Value* lookup_base(const Value& coll, const Value& key) {
     }
   } else {
     const Value* v = var_value(head, f);
-    if (!v) fail(code::kInternal, "var " + head.name + " is unbound", head.loc);
+    if (!v) unbound(head);
     start = v;  // the variable stays bound, and its value where it is, while the ref is read
   }
   return start ? RefStart::At : RefStart::Undefined;
 }
 
-[[gnu::always_inline]] inline size_t Evaluator::lookup_keys(const Term& ref, size_t from, const Frame& f, bool base_doc,
-                                                             const Value*& v) const {
+[[gnu::always_inline]] inline size_t Evaluator::lookup_keys(const Term& ref, size_t from, Frame& f, bool base_doc,
+                                                             const Value*& v) {
   auto find = base_doc ? lookup_base : lookup;
   for (size_t i = from; i < ref.items.size(); ++i) {
     const Term& p = *ref.items[i];
@@ -115,9 +111,20 @@ const Value* lookup_base(const Value& coll, const Value& key) {
         continue;
       }
       key = &p.value;
-    } else if (p.kind == TermKind::Var && p.slot >= 0 && f.bound[static_cast<size_t>(p.slot)])
+    } else if (p.kind == TermKind::Var && p.slot >= 0 && f.bound[static_cast<size_t>(p.slot)]) {
       key = f.bound[static_cast<size_t>(p.slot)];
-    else return i;
+    } else if (p.kind == TermKind::Ref) {
+      // A key that is itself a ref with one value (`data.users[input.user]`): read in place, where
+      // index_value would evaluate it through a continuation. v stays valid meanwhile: it points into input,
+      // data, a bound variable or a memo slot, none of which evaluating the key moves.
+      if (!direct_value(p, f, key)) return i;
+      if (!key) {
+        v = nullptr;
+        return i;
+      }
+    } else {
+      return i;
+    }
     v = find(*v, *key);
     if (!v) return i;
   }
@@ -174,6 +181,23 @@ bool Evaluator::direct_value(const Term& t, Frame& f, const Value*& out) {
     default: return false;
   }
 }
+
+// Out of line, so that ref_start's callers (direct_value, eval_ref: the evaluator's commonest steps) stay
+// small: inlined, computing the rule made direct_value save and restore more registers on every call.
+const std::optional<Value>* Evaluator::rule_document(const RuleNode& node) {
+  if (node.children.empty()) {
+    // No rules below this one: its document is its value, which rule_value memoises (what node_document would
+    // return, without the copy).
+    rule_value(node);
+    return cache_->rule(node.id);
+  }
+  // node_document memoises every rule node's document (no `with data` is in force here); only a function,
+  // which has none, is left out.
+  node_document(node, nullptr);
+  return cache_->document(node.id);
+}
+
+void Evaluator::unbound(const Term& var) { fail(code::kInternal, "var " + var.name + " is unbound", var.loc); }
 
 const Value* Evaluator::lookup_prefix(uint32_t id) {
   const RefPrefix& p = policy_.ref_prefixes[id];

@@ -113,7 +113,18 @@ std::optional<Value> Evaluator::rule_value(const RuleNode& node) {
   // One frame serves every definition in turn: each leaves it clean, every binding its body made undone.
   FrameLease lease(*this, node.frame_slots);
   Frame& frame = *lease;
-  for (size_t ci = 0; ci < count; ++ci) {
+  // Every definition gives the same constant (`allow if ...`, `denied if ...`): the first body that succeeds
+  // decides, and none of the general loop's bookkeeping (values, sets, object trees) is needed.
+  const bool first_success_decides = node.all_ground_same && !trace_;
+  for (size_t ci = 0; first_success_decides && ci < count && !complete; ++ci) {
+    const ast::Rule& rule = *node.rules[selected ? (*selected)[ci] : ci].rule;
+    RuleScope in_rule(rule_stack_, &rule);
+    eval_body(rule.body, 0, frame, [&] {
+      complete = rule.head.value ? rule.head.value->value : Value::true_value();
+      return false;
+    });
+  }
+  for (size_t ci = 0; !first_success_decides && ci < count; ++ci) {
     const CompiledRule& cr = node.rules[selected ? (*selected)[ci] : ci];
     const ast::Rule& rule = *cr.rule;
     RuleScope in_rule(rule_stack_, &rule);

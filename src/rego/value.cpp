@@ -78,6 +78,21 @@ inline bool same_string(std::string_view a, std::string_view b) {
   return a.size() == b.size() && same_bytes(a.data(), b.data(), a.size());
 }
 
+// Orders two strings by their bytes, as std::string_view::compare does. Keys of big objects are short and
+// often share a prefix (ids such as "u017"): a byte loop settles them in a few steps, where compare's call
+// to memcmp costs more than the comparison itself.
+inline int compare_bytes(std::string_view a, std::string_view b) {
+  const size_t n = std::min(a.size(), b.size());
+  if (n > 16) {
+    int c = std::memcmp(a.data(), b.data(), n);
+    if (c != 0) return c;
+  } else {
+    for (size_t i = 0; i < n; ++i)
+      if (a[i] != b[i]) return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]) ? -1 : 1;
+  }
+  return a.size() < b.size() ? -1 : a.size() > b.size() ? 1 : 0;
+}
+
 // Position of string `key` among `count` keys in OPA's order, or -1. key_at(i, out) sets out to the i-th key
 // and returns 0 when it is a string, else -1 or 1 for a key that sorts before or after every string. A small
 // object is scanned: rejecting on length first, most probes never reach memcmp, which beats a binary search's
@@ -97,7 +112,7 @@ ptrdiff_t find_string_key(size_t count, KeyAt key_at, std::string_view key) {
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
     int c = key_at(mid, k);
-    if (c == 0) c = k.compare(key);
+    if (c == 0) c = compare_bytes(k, key);
     if (c == 0) return static_cast<ptrdiff_t>(mid);
     if (c < 0) lo = mid + 1;
     else hi = mid;
@@ -413,24 +428,6 @@ Value Value::array(std::vector<Value> items) {
   return v;
 }
 
-Value Value::set(std::vector<Value> items) {
-  // Sorted input is common (sets built from other sets, comprehensions over sorted collections): check first.
-  bool sorted_unique = true;
-  for (size_t i = 1; i < items.size(); ++i) {
-    if (compare(items[i - 1], items[i]) >= 0) {
-      sorted_unique = false;
-      break;
-    }
-  }
-  if (!sorted_unique) {
-    std::sort(items.begin(), items.end(), less_value);
-    items.erase(std::unique(items.begin(), items.end(),
-                            [](const Value& a, const Value& b) { return compare(a, b) == 0; }),
-                items.end());
-  }
-  return set_sorted(std::move(items));
-}
-
 Value Value::set_sorted(std::vector<Value> items) {
   Value v;
   v.kind_ = Kind::Set;
@@ -470,6 +467,34 @@ size_t order_small_string_keys(size_t n, KeyOf key_of, size_t* kept) {
   return count;
 }
 }  // namespace
+
+Value Value::set(std::vector<Value> items) {
+  // Sorted input is common (sets built from other sets, comprehensions over sorted collections): check first.
+  bool sorted_unique = true;
+  for (size_t i = 1; i < items.size(); ++i) {
+    if (compare(items[i - 1], items[i]) >= 0) {
+      sorted_unique = false;
+      break;
+    }
+  }
+  if (sorted_unique) return set_sorted(std::move(items));
+  if (items.size() <= kSmallObject &&
+      std::all_of(items.begin(), items.end(), [](const Value& v) { return v.is_string(); })) {
+    // A few strings (a partial set of names: roles, reasons) are ordered as an object's keys are, on their
+    // bytes, without Value::compare's dispatch per comparison (which sorting took twice as long).
+    auto key_of = [&](size_t i) -> std::string_view { return items[i].as_string(); };
+    size_t kept[kSmallObject];
+    const size_t count = order_small_string_keys(items.size(), key_of, kept);
+    std::vector<Value> sorted;
+    sorted.reserve(count);
+    for (size_t i = 0; i < count; ++i) sorted.push_back(std::move(items[kept[i]]));
+    return set_sorted(std::move(sorted));
+  }
+  std::sort(items.begin(), items.end(), less_value);
+  items.erase(std::unique(items.begin(), items.end(), [](const Value& a, const Value& b) { return compare(a, b) == 0; }),
+              items.end());
+  return set_sorted(std::move(items));
+}
 
 Value Value::object(std::vector<ObjectEntry> entries) {
   bool sorted_unique = true;

@@ -157,4 +157,51 @@ TEST(InPlace, WithReplacementsAreSeen) {
   expect_both(m, "", "true", "data.t.q with data.base.r as 1");
 }
 
+TEST(InPlace, RefKeysThatAreRefsAreReadInPlace) {
+  const char* m =
+      "p := input.m[input.k]\n"
+      "q := data.base[k]\n"
+      "k := input.k\n"
+      "r if input.m[input.k] == 1\n"
+      "s := input.arr[input.i]\n"
+      "t := input.m[input.ks[input.i]]\n"
+      "u contains v if v := input.m[input.ks[_]]\n";
+  const char* in = R"({"m": {"r": 1, "z": 3}, "k": "r", "arr": ["a", "b"], "i": 1, "ks": ["r", "z"]})";
+  expect_both(m, in, "1");
+  expect_both(m, in, "2", "data.t.q");  // a key that is a rule's value, into base data
+  expect_both(m, in, "true", "data.t.r");
+  expect_both(m, in, "\"b\"", "data.t.s");
+  expect_both(m, in, "3", "data.t.t");  // a ref key inside a ref key
+  expect_both(m, in, "[1,3]", "data.t.u");  // a key to enumerate: the general path
+  expect_both(m, R"({"m": {"r": 1}})", "undefined");  // the key is undefined: so is the ref
+  expect_both(m, R"({"m": {"r": 1}, "k": "x"})", "undefined");  // a key that names nothing
+  expect_both(m, R"({"m": {"r": 1}})", "undefined", "data.t.q");
+  expect_both(m, R"({"arr": ["a", "b"], "i": "1"})", "undefined", "data.t.s");  // a string indexes no array
+  expect_both(m, R"({"m": {"r": 1}, "ks": ["r"], "i": 5})", "undefined", "data.t.t");
+}
+
+TEST(InPlace, RulesOfOneConstantStopAtTheFirstSuccess) {
+  const char* m =
+      "p if input.x == 1\n"
+      "p if input.y == 2\n"
+      "q := 7 if input.x == 1\n"
+      "q := 7 if input.y == 2\n"
+      "default d := false\n"
+      "d if input.x == 1\n"
+      "d if input.y == 2\n"
+      "i if input.kind == \"a\"\n"
+      "i if input.kind == \"b\"\n"
+      "i if input.any\n";
+  expect_both(m, R"({"x": 1})", "true");
+  expect_both(m, R"({"y": 2})", "true");  // the second definition decides
+  expect_both(m, R"({"x": 0, "y": 0})", "undefined");
+  expect_both(m, R"({"y": 2})", "7", "data.t.q");
+  expect_both(m, R"({"x": 0})", "undefined", "data.t.q");
+  expect_both(m, R"({"x": 0})", "false", "data.t.d");  // none succeeds: the default
+  expect_both(m, R"({"y": 2})", "true", "data.t.d");
+  expect_both(m, R"({"kind": "b"})", "true", "data.t.i");  // rules indexed on input.kind
+  expect_both(m, R"({"kind": "c", "any": true})", "true", "data.t.i");
+  expect_both(m, R"({"kind": "c"})", "undefined", "data.t.i");
+}
+
 }  // namespace
