@@ -3,6 +3,9 @@
 
 #include <rapidjson/error/en.h>
 #include <sys/mman.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <cstdint>
 
@@ -468,6 +471,27 @@ class Reader {
   // Advances over string bytes that need no decoding: up to the closing quote, a backslash, a raw control
   // character (an error) or the end. Notes whether any byte is outside ASCII (UTF-8 to check).
   void scan_plain(bool& high_bytes) {
+#if defined(__SSE2__)
+    // Sixteen bytes at a time (SSE2, in every x86-64): a quote, a backslash or a byte below 0x20 (the unsigned
+    // max with 0x1F is 0x1F only for those) stops the run; the bytes' top bits tell whether any is not ASCII.
+    // Most strings of a JSON document end within one such step.
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), control = _mm_set1_epi8(0x1F);
+    while (end_ - p_ >= 16) {
+      const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p_));
+      const __m128i stops = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, quote), _mm_cmpeq_epi8(w, backslash)),
+                                         _mm_cmpeq_epi8(_mm_max_epu8(w, control), control));
+      const unsigned stop = static_cast<unsigned>(_mm_movemask_epi8(stops));
+      const unsigned high = static_cast<unsigned>(_mm_movemask_epi8(w));
+      if (stop) {
+        const int skip = __builtin_ctz(stop);
+        high_bytes |= (high & ((1u << skip) - 1)) != 0;
+        p_ += skip;
+        return;
+      }
+      high_bytes |= high != 0;
+      p_ += 16;
+    }
+#endif
     // Eight bytes at a time while none of them ends the run (SWAR: a byte-wise test on one 64-bit word).
     constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
     auto has_zero_byte = [](uint64_t w) { return (w - kOnes) & ~w & kHighs; };

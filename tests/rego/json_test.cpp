@@ -74,6 +74,31 @@ TEST(JsonParse, WhitespaceOfEveryKindAndLength) {
   EXPECT_EQ(json::parse("[1,\n         x]").error, "invalid JSON at offset 13: Invalid value.");  // after 9 spaces
 }
 
+TEST(JsonParse, StringsOfEveryLengthWithEachKindOfByteAnywhere) {
+  // The reader scans strings 16 and 8 bytes at a time: a byte that ends the plain run (quote, backslash, control
+  // character) or is not ASCII is found at every place in a run, in the first step, the last, or the bytes
+  // after the last whole step, and with the text ending right after the string or later.
+  for (size_t n = 0; n <= 40; ++n) {
+    for (size_t at = 0; at < n; ++at) {
+      const std::string before(at, 'a'), after(n - at - 1, 'b');
+      for (const char* tail : {"", "  "}) {
+        auto text = [&](const std::string& middle) { return "\"" + before + middle + after + "\"" + tail; };
+        EXPECT_EQ(P(text("\\n")).as_string(), before + "\n" + after) << n << " " << at;
+        EXPECT_EQ(P(text("\\\"")).as_string(), before + "\"" + after) << n << " " << at;
+        EXPECT_EQ(P(text("\xc3\xa9")).as_string(), before + "\xc3\xa9" + after) << n << " " << at;  // é
+        EXPECT_EQ(P(text("\xff")).as_string(), before + "\xef\xbf\xbd" + after) << n << " " << at;
+        EXPECT_EQ(P(text("\x7f")).as_string(), before + "\x7f" + after) << n << " " << at;  // DEL is no control
+        EXPECT_EQ(P(text(" ")).as_string(), before + " " + after) << n << " " << at;
+        for (char control : {'\x01', '\x1f', '\t', '\n'}) {
+          auto r = json::parse(text(std::string(1, control)));
+          EXPECT_EQ(r.error, "invalid JSON at offset " + std::to_string(at + 1) + ": Invalid encoding in string.")
+              << n << " " << at;
+        }
+      }
+    }
+  }
+}
+
 TEST(JsonParse, UnpairedSurrogatesBecomeReplacement) {
   // Go's decoder (and so OPA) substitutes U+FFFD rather than failing.
   EXPECT_EQ(P(R"("\ud800")").as_string(), "\xef\xbf\xbd");
