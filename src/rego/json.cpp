@@ -13,6 +13,7 @@
 #include <bit>
 #include <cstring>
 
+#include "rego/bytes.h"
 #include "rego/number.h"
 #include "rego/utf8.h"
 #include "rego/packed.h"
@@ -103,7 +104,7 @@ class KeyCache {
   Value get(std::string_view key) {
     if (key.empty() || key.size() > kMaxKeySize) return Value::string(key);
     Value& slot = slots_[slot_of(key)];
-    if (!slot.is_string() || std::string_view(slot.as_string()) != key) slot = Value::string(key);
+    if (!slot.is_string() || !bytes::same_string(slot.as_string(), key)) slot = Value::string(key);
     return slot;
   }
 
@@ -834,7 +835,7 @@ ParseResult parse(std::string_view text, const Projection& keep, size_t max_dept
 const Projection::Member* Projection::member(std::string_view key) const {
   // A handful of members at most, as a policy names them: a scan that rejects on length first.
   for (const Member& m : members)
-    if (m.key.size() == key.size() && m.key == key) return &m;
+    if (bytes::same_string(m.key, key)) return &m;
   return nullptr;
 }
 

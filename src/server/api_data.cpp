@@ -9,6 +9,8 @@
 #include "server/api_response.h"
 #include "server/decision_record.h"
 
+using namespace std::string_view_literals;
+
 namespace trex::server {
 
 using rego::Value;
@@ -97,11 +99,11 @@ void v1_read(ServerContext& ctx, const HttpRequest& req, HttpResponse& res, std:
     res.content_type = "application/json";
     res.body.clear();
     if (result) {
-      res.body += "{\"result\":";
+      res.body += R"({"result":)"sv;  // string_view literals: no strlen per piece
       rego::json::append(*result, res.body);
-      res.body += "}\n";
+      res.body += "}\n"sv;
     } else {
-      res.body += "{}\n";
+      res.body += "{}\n"sv;
     }
   } else {
     std::vector<rego::ObjectEntry> body;

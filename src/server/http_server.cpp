@@ -54,9 +54,11 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+using namespace std::string_view_literals;
+
 // Appends "Name: value\r\n", leaving out CR and LF so that no value can start a header or a body of its own.
 void append_field(std::string& out, std::string_view name, std::string_view value) {
-  out.append(name).append(": ");
+  out.append(name).append(": "sv);
   auto line_break = [](char c) { return c == '\r' || c == '\n'; };
   if (std::none_of(value.begin(), value.end(), line_break)) {
     out.append(value);  // the usual case: one copy
@@ -64,7 +66,7 @@ void append_field(std::string& out, std::string_view name, std::string_view valu
     for (char c : value)
       if (!line_break(c)) out.push_back(c);
   }
-  out.append("\r\n");
+  out.append("\r\n"sv);
 }
 
 // The status line and headers of a response, as Beast's serializer would write them for the same message
@@ -75,9 +77,9 @@ void append_field(std::string& out, std::string_view name, std::string_view valu
 void write_response_head(std::string& head, const HttpResponse& out, unsigned version, bool keep_alive,
                          bool gzipped, bool no_body, size_t body_size) {
   head.clear();
-  head.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  head.append(version == 10 ? "HTTP/1.0 "sv : "HTTP/1.1 "sv);
   head.append(std::to_string(out.status)).push_back(' ');
-  head.append(sv(http::obsolete_reason(static_cast<http::status>(out.status)))).append("\r\n");
+  head.append(sv(http::obsolete_reason(static_cast<http::status>(out.status)))).append("\r\n"sv);
   if (!out.content_type.empty() && !no_body) append_field(head, "Content-Type", out.content_type);
   for (const auto& [name, value] : out.headers) append_field(head, name, value);
   if (gzipped) {
@@ -87,7 +89,7 @@ void write_response_head(std::string& head, const HttpResponse& out, unsigned ve
   if (version == 10 && keep_alive) append_field(head, "Connection", "keep-alive");
   if (version != 10 && !keep_alive) append_field(head, "Connection", "close");
   if (!no_body) append_field(head, "Content-Length", std::to_string(body_size));
-  head.append("\r\n");
+  head.append("\r\n"sv);
 }
 
 }  // namespace
