@@ -150,6 +150,8 @@ class Evaluator {
   bool eval_call_args(const ast::Term& call, size_t nin, Frame& f, FunctionRef<bool(BuiltinArgs)> k);
   bool call_builtin(const ast::Term& call, const Builtin& b, BuiltinArgs args, ValueCont k);
   bool call_function(const ast::Term& call, const RuleNode& fn, BuiltinArgs args, ValueCont k);
+  // Binds (or unifies) rule's parameters from i on to args, then runs k.
+  bool bind_params(const ast::Rule& rule, BuiltinArgs args, size_t i, Frame& frame, Cont k);
   bool call_print(const ast::Term& call, Frame& f);
   Value metadata_rule() const;   // rego.metadata.rule()
   Value metadata_chain() const;  // rego.metadata.chain()

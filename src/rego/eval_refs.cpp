@@ -125,7 +125,9 @@ const Value* lookup_base(const Value& coll, const Value& key) {
     } else {
       return i;
     }
-    v = find(*v, *key);
+    // A string key into an object (`roles[r]` with r a name) names a member whether or not v is base data:
+    // straight to the object's search, without lookup's dispatch. (A set's element is found by lookup.)
+    v = key->is_string() && v->is_object() ? v->get(std::string_view(key->as_string())) : find(*v, *key);
     if (!v) return i;
   }
   return ref.items.size();

@@ -230,6 +230,20 @@ std::optional<Value> Evaluator::rule_value(const RuleNode& node) {
   return result;
 }
 
+bool Evaluator::bind_params(const ast::Rule& rule, BuiltinArgs args, size_t i, Frame& frame, Cont k) {
+  if (i == args.size()) return k();
+  const Term& param = *rule.head.args[i];
+  if (param.kind == TermKind::Var && param.slot >= 0 && !frame.bound[static_cast<size_t>(param.slot)]) {
+    // A plain parameter names the argument, which the caller holds until the call returns: no copy.
+    size_t m = mark();
+    bind_borrowed(frame, param.slot, &args[i]);
+    bool more = bind_params(rule, args, i + 1, frame, k);
+    undo(m);
+    return more;
+  }
+  return unify_value(param, args[i], frame, [&] { return bind_params(rule, args, i + 1, frame, k); });
+}
+
 bool Evaluator::call_function(const Term& call, const RuleNode& fn, BuiltinArgs args, ValueCont k) {
   if (++depth_ > kMaxDepth) fail(code::kInternal, "evaluation too deeply nested (function " + fn.path + ")", call.loc);
   if (trace_) [[unlikely]] {
@@ -240,7 +254,22 @@ bool Evaluator::call_function(const Term& call, const RuleNode& fn, BuiltinArgs 
   std::optional<Value> result;
   FrameLease lease(*this, fn.frame_slots);
   Frame& frame = *lease;
-  for (const CompiledRule& cr : fn.rules) {
+  // Every definition gives the same constant (`matches(actions, a) if a in actions`): the first body that
+  // succeeds decides, without the general loop's value bookkeeping.
+  const bool first_success_decides = fn.all_ground_same && !trace_;
+  for (size_t ri = 0; first_success_decides && ri < fn.rules.size() && !result; ++ri) {
+    const ast::Rule& rule = *fn.rules[ri].rule;
+    if (rule.head.args.size() != args.size()) continue;
+    RuleScope in_rule(rule_stack_, &rule);
+    bind_params(rule, args, 0, frame, [&] {
+      return eval_body(rule.body, 0, frame, [&] {
+        result = rule.head.value ? rule.head.value->value : Value::true_value();
+        return false;
+      });
+    });
+  }
+  for (size_t ri = 0; !first_success_decides && ri < fn.rules.size(); ++ri) {
+    const CompiledRule& cr = fn.rules[ri];
     const ast::Rule& rule = *cr.rule;
     if (rule.head.args.size() != args.size()) continue;
     RuleScope in_rule(rule_stack_, &rule);
@@ -252,38 +281,25 @@ bool Evaluator::call_function(const Term& call, const RuleNode& fn, BuiltinArgs 
         traced.emplace(*this, frame, &rule);
         trace_rule(TraceOp::Enter, *r, fn.path);
       }
-      auto unify_args = [&](auto&& self, size_t i) -> bool {
-        if (i == args.size()) {
-          return eval_body(r->body, 0, frame, [&] {
-            if (trace_) [[unlikely]] trace_rule(TraceOp::Exit, *r, fn.path);
-            auto accept = [&](const Value& v) {
-              produced = true;
-              if (result && *result != v)
-                fail(code::kConflict,
-                     "functions must not produce multiple outputs for same inputs: function " + fn.path +
-                         " produced conflicting values for the same inputs",
-                     call.loc);
-              result = v;
-              return true;
-            };
-            if (r->head.value) eval_term(*r->head.value, frame, accept);
-            else accept(Value::boolean(true));
-            if (trace_) [[unlikely]] trace_rule(TraceOp::Redo, *r, fn.path);
-            return !cr.ground_value;
-          });
-        }
-        const Term& param = *rule.head.args[i];
-        if (param.kind == TermKind::Var && param.slot >= 0 && !frame.bound[static_cast<size_t>(param.slot)]) {
-          // A plain parameter names the argument, which the caller holds until the call returns: no copy.
-          size_t m = mark();
-          bind_borrowed(frame, param.slot, &args[i]);
-          bool more = self(self, i + 1);
-          undo(m);
-          return more;
-        }
-        return unify_value(param, args[i], frame, [&] { return self(self, i + 1); });
-      };
-      unify_args(unify_args, 0);
+      bind_params(rule, args, 0, frame, [&] {
+        return eval_body(r->body, 0, frame, [&] {
+          if (trace_) [[unlikely]] trace_rule(TraceOp::Exit, *r, fn.path);
+          auto accept = [&](const Value& v) {
+            produced = true;
+            if (result && *result != v)
+              fail(code::kConflict,
+                   "functions must not produce multiple outputs for same inputs: function " + fn.path +
+                       " produced conflicting values for the same inputs",
+                   call.loc);
+            result = v;
+            return true;
+          };
+          if (r->head.value) eval_term(*r->head.value, frame, accept);
+          else accept(Value::boolean(true));
+          if (trace_) [[unlikely]] trace_rule(TraceOp::Redo, *r, fn.path);
+          return !cr.ground_value;
+        });
+      });
       if (produced) break;
     }
     // Every definition gives the same constant: the first that succeeds decides (OPA's early exit).

@@ -165,7 +165,10 @@ TEST(InPlace, RefKeysThatAreRefsAreReadInPlace) {
       "r if input.m[input.k] == 1\n"
       "s := input.arr[input.i]\n"
       "t := input.m[input.ks[input.i]]\n"
-      "u contains v if v := input.m[input.ks[_]]\n";
+      "u contains v if v := input.m[input.ks[_]]\n"
+      "names := {\"r\", \"y\"}\n"
+      "w := names[input.k]\n"
+      "x if { k := input.k; names[k] == \"r\" }\n";
   const char* in = R"({"m": {"r": 1, "z": 3}, "k": "r", "arr": ["a", "b"], "i": 1, "ks": ["r", "z"]})";
   expect_both(m, in, "1");
   expect_both(m, in, "2", "data.t.q");  // a key that is a rule's value, into base data
@@ -173,6 +176,8 @@ TEST(InPlace, RefKeysThatAreRefsAreReadInPlace) {
   expect_both(m, in, "\"b\"", "data.t.s");
   expect_both(m, in, "3", "data.t.t");  // a ref key inside a ref key
   expect_both(m, in, "[1,3]", "data.t.u");  // a key to enumerate: the general path
+  expect_both(m, in, "\"r\"", "data.t.w");  // a set indexed by a string: its element
+  expect_both(m, in, "true", "data.t.x");
   expect_both(m, R"({"m": {"r": 1}})", "undefined");  // the key is undefined: so is the ref
   expect_both(m, R"({"m": {"r": 1}, "k": "x"})", "undefined");  // a key that names nothing
   expect_both(m, R"({"m": {"r": 1}})", "undefined", "data.t.q");
@@ -202,6 +207,29 @@ TEST(InPlace, RulesOfOneConstantStopAtTheFirstSuccess) {
   expect_both(m, R"({"kind": "b"})", "true", "data.t.i");  // rules indexed on input.kind
   expect_both(m, R"({"kind": "c", "any": true})", "true", "data.t.i");
   expect_both(m, R"({"kind": "c"})", "undefined", "data.t.i");
+}
+
+TEST(InPlace, FunctionsOfOneConstantStopAtTheFirstSuccess) {
+  const char* m =
+      "m(acts, act) if act in acts\n"
+      "m(acts, _) if \"*\" in acts\n"
+      "p if m(input.acts, input.act)\n"
+      "g(x) := 5 if x > 1\n"
+      "g(x) := 5 if x < -1\n"
+      "q := g(input.n)\n"
+      "h([a, b]) if a == b\n"
+      "h([a, _]) if a == 0\n"
+      "r if h(input.pair)\n";
+  expect_both(m, R"({"acts": ["read"], "act": "read"})", "true");
+  expect_both(m, R"({"acts": ["*"], "act": "write"})", "true");  // the second definition decides
+  expect_both(m, R"({"acts": ["read"], "act": "write"})", "undefined");
+  expect_both(m, R"({"n": 3})", "5", "data.t.q");
+  expect_both(m, R"({"n": -3})", "5", "data.t.q");
+  expect_both(m, R"({"n": 0})", "undefined", "data.t.q");
+  expect_both(m, R"({"pair": [1, 1]})", "true", "data.t.r");  // parameters that are patterns unify
+  expect_both(m, R"({"pair": [0, 2]})", "true", "data.t.r");
+  expect_both(m, R"({"pair": [1, 2]})", "undefined", "data.t.r");
+  expect_both(m, R"({"pair": [1, 2, 3]})", "undefined", "data.t.r");
 }
 
 }  // namespace
