@@ -38,12 +38,6 @@ class SessionBase;
 // ASCII case folding, as HTTP field names want (std::tolower is a libc call per byte, and locale-dependent).
 char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = ascii_lower(c);
-  return out;
-}
-
 // Boost 1.74's string_view is not std::string_view.
 std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
 
@@ -200,6 +194,66 @@ std::shared_ptr<const std::vector<std::string>> peer_certificates(SSL* ssl) {
   return out;
 }
 
+// Beast's HTTP parser reading straight into an HttpRequest: the request line, each field (name lower-cased)
+// and the body go where the handlers read them, where http::request_parser kept the fields in Beast's own
+// container (a node allocated per field) for handle() to copy out again. Limits, chunked bodies, keep-alive
+// and the errors are basic_parser's, as before. The few fields the transport itself acts on are noted as they
+// pass (the first of each, as basic_fields::operator[] gave it).
+class RequestReader final : public http::basic_parser<true> {
+ public:
+  explicit RequestReader(HttpRequest& into) : r_(into) {}
+
+  unsigned version() const { return version_; }
+  bool expects_continue() const { return expect_continue_; }
+  bool gzipped_body() const { return gzip_body_; }
+  bool accepts_gzip_response() const { return accepts_gzip_; }
+
+ private:
+  void on_request_impl(http::verb, beast::string_view method, beast::string_view target, int version,
+                       beast::error_code&) override {
+    r_.method.assign(method.data(), method.size());
+    r_.target.assign(target.data(), target.size());
+    version_ = static_cast<unsigned>(version);
+  }
+  void on_response_impl(int, beast::string_view, int, beast::error_code&) override {}  // requests only
+  void on_field_impl(http::field f, beast::string_view name, beast::string_view value, beast::error_code&) override {
+    std::string& stored = r_.headers.emplace_back(std::string(name.data(), name.size()), sv(value)).first;
+    for (char& c : stored) c = ascii_lower(c);
+    const bool first = !(seen_ & bit(f));
+    seen_ |= bit(f);
+    if (!first) return;
+    if (f == http::field::expect) expect_continue_ = iequals(sv(value), "100-continue");
+    else if (f == http::field::content_encoding) gzip_body_ = iequals(sv(value), "gzip");
+    else if (f == http::field::accept_encoding) accepts_gzip_ = accepts_gzip(sv(value));
+  }
+  void on_header_impl(beast::error_code&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length, beast::error_code&) override {
+    if (length) r_.body.reserve(static_cast<size_t>(*length));  // at most body_limit: the parser checked
+  }
+  size_t on_body_impl(beast::string_view body, beast::error_code&) override {
+    r_.body.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
+  size_t on_chunk_body_impl(std::uint64_t, beast::string_view body, beast::error_code&) override {
+    r_.body.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_finish_impl(beast::error_code&) override {}
+
+  // One bit for each of the three fields noted above (0 for the others).
+  static unsigned bit(http::field f) {
+    return f == http::field::expect ? 1u : f == http::field::content_encoding ? 2u : f == http::field::accept_encoding ? 4u : 0u;
+  }
+
+  HttpRequest& r_;
+  unsigned version_ = 11;
+  unsigned seen_ = 0;
+  bool expect_continue_ = false;
+  bool gzip_body_ = false;
+  bool accepts_gzip_ = false;
+};
+
 // One connection: reads requests one after another (pipelined ones wait in the buffer), answers each, and
 // closes on errors, timeouts and Connection: close. Stream is Socket or TlsStream.
 template <class Stream>
@@ -226,7 +280,7 @@ class Session : public SessionBase {
       arm(server_.opts.read_timeout);
       stream_.async_handshake(net::ssl::stream_base::server, [self = self()](beast::error_code ec) {
         if (ec) return self->close();
-        self->client_certificates_ = peer_certificates(self->stream_.native_handle());
+        self->request_.client_certificates = peer_certificates(self->stream_.native_handle());
         self->read();
       });
     } else {
@@ -257,7 +311,7 @@ class Session : public SessionBase {
     server_.connections.fetch_add(1, std::memory_order_relaxed);
     beast::error_code ec;
     auto ep = socket().remote_endpoint(ec);
-    if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
+    if (!ec) request_.remote_addr = ep.address().to_string() + ":" + std::to_string(ep.port());
     // Beast reads at most max(512, free capacity) bytes at a time, and the parser empties the buffer as it
     // copies the body out, so an empty flat_buffer stays at 512 bytes and a 0.8 KB request took two recv calls
     // and an epoll_wait. 4 KB (Go's net/http, and so OPA, reads through a 4 KB bufio.Reader per connection)
@@ -295,7 +349,15 @@ class Session : public SessionBase {
   void read() {
     if (server_.stopping.load(std::memory_order_relaxed)) return close();
     busy_ = false;
-    parser_.emplace();
+    // The request is read into the session's HttpRequest, emptied but keeping its buffers' capacity (the
+    // remote address and client certificates stay: they are the connection's).
+    request_.method.clear();
+    request_.target.clear();
+    request_.path.clear();
+    request_.query.clear();
+    request_.headers.clear();
+    request_.body.clear();
+    parser_.emplace(request_);
     parser_->body_limit(server_.opts.max_body_bytes);
     parser_->header_limit(static_cast<std::uint32_t>(server_.opts.max_header_bytes));
     // Bytes already buffered mean a pipelined request is under way: it gets the read timeout, an idle
@@ -309,8 +371,7 @@ class Session : public SessionBase {
     busy_ = true;
     if (ec) return on_error(ec);
     arm(server_.opts.read_timeout);
-    auto expect = parser_->get()[http::field::expect];
-    if (iequals(sv(expect), "100-continue") && !parser_->is_done()) {
+    if (parser_->expects_continue() && !parser_->is_done()) {
       static const char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
       net::async_write(stream_, net::buffer(kContinue, sizeof kContinue - 1),
                        [self = self()](beast::error_code wec, size_t) {
@@ -330,7 +391,7 @@ class Session : public SessionBase {
   void on_read(beast::error_code ec, size_t) {
     if (ec) return on_error(ec);
     disarm();
-    handle(parser_->release());
+    handle();
   }
 
   void on_error(beast::error_code ec) {
@@ -352,22 +413,17 @@ class Session : public SessionBase {
     send(std::move(out), 11, false);
   }
 
-  void handle(http::request<http::string_body>&& req) {
-    HttpRequest r;
-    r.method = std::string(sv(req.method_string()));
-    r.target = std::string(sv(req.target()));
-    r.remote_addr = remote_;
-    r.client_certificates = client_certificates_;
-    r.headers.reserve(8);
-    for (const auto& field : req) r.headers.emplace_back(lower(sv(field.name_string())), std::string(sv(field.value())));
-    bool gzip_ok = accepts_gzip(sv(req[http::field::accept_encoding]));
-    const bool keep_alive = req.keep_alive();
-    const unsigned version = req.version();
+  void handle() {
+    HttpRequest& r = request_;
+    const bool gzip_ok = parser_->accepts_gzip_response();
+    const bool keep_alive = parser_->keep_alive();
+    const unsigned version = parser_->version();
 
     HttpResponse out;
-    auto encoding = req[http::field::content_encoding];
-    if (iequals(sv(encoding), "gzip")) {
-      auto status = gzip_decompress(req.body(), server_.opts.max_gzip_body_bytes, r.body);
+    if (parser_->gzipped_body()) {
+      const std::string compressed = std::move(r.body);
+      r.body.clear();
+      auto status = gzip_decompress(compressed, server_.opts.max_gzip_body_bytes, r.body);
       if (status == GunzipStatus::TooLarge) {
         out.status = 413;
         out.body = server_.error_body(413, "compressed request body too large");
@@ -375,8 +431,6 @@ class Session : public SessionBase {
         out.status = 400;
         out.body = server_.error_body(400, "could not decompress the body");
       }
-    } else {
-      r.body = std::move(req.body());
     }
     if (out.body.empty()) {
       if (!parse_target(r)) {
@@ -445,11 +499,12 @@ class Session : public SessionBase {
   bool timer_waiting_ = false;
   static constexpr size_t kReadBufferBytes = 4096;
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  // The request being read and answered; its buffers serve every request in turn. remote_addr is set when the
+  // connection is accepted, client_certificates after the TLS handshake.
+  HttpRequest request_;
+  std::optional<RequestReader> parser_;
   std::string head_;  // the response's status line and headers; keeps its capacity from request to request
   std::string body_;
-  std::string remote_;
-  std::shared_ptr<const std::vector<std::string>> client_certificates_;  // verified at the handshake
   bool busy_ = false;
   bool keep_alive_ = false;
 };

@@ -122,6 +122,31 @@ class TransportTest(ServerTestCase):
         self.assertEqual(int(fields["content-length"]), len(body))
         self.assertEqual(json.loads(body)["code"], "invalid_parameter")
 
+    def test_chunked_request_body(self):
+        body = b'{"input":{"user":"alice"}}'
+        chunked = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (body[:10], body[10:])) + b"0\r\n\r\n"
+        req = b"POST /v1/data/authz/allow HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked
+        data = raw_exchange(self.server.port, req)
+        self.assertIn(b"200 OK", data)
+        self.assertIn(b'{"result":true}', data)
+
+    def test_requests_on_one_connection_share_nothing(self):
+        # The transport reads each request into buffers it reuses: nothing of one request (query, fields, body,
+        # gzip) may reach the next on the same connection.
+        zipped = gzip.compress(json.dumps({"input": {"user": "alice"}}).encode())
+        first = (b"POST /v1/data/authz/allow?pretty=true&metrics=true HTTP/1.1\r\nHost: x\r\n"
+                 b"Content-Encoding: gzip\r\nContent-Length: " + str(len(zipped)).encode() + b"\r\n\r\n" + zipped)
+        second = (b"POST /v1/data/authz/allow HTTP/1.1\r\nHost: x\r\nContent-Length: 24\r\n\r\n"
+                  b'{"input":{"user":"bob"}}')
+        third = b"GET /v1/data/readers HTTP/1.1\r\nHost: x\r\n\r\n"
+        data = raw_exchange(self.server.port, first + second + third, read_until_responses=3)
+        self.assertEqual(data.count(b"HTTP/1.1 200 OK"), 3, data)
+        responses = data.split(b"HTTP/1.1 200 OK")[1:]
+        self.assertIn(b'"metrics"', responses[0])
+        self.assertIn(b'\n  "result": true', responses[0])  # pretty
+        self.assertTrue(responses[1].endswith(b'\r\n\r\n{"result":false}\n'), responses[1])
+        self.assertTrue(responses[2].endswith(b'\r\n\r\n{"result":["bob","carol"]}\n'), responses[2])
+
     def test_expect_100_continue(self):
         body = json.dumps({"input": {"user": "alice", "pad": "x" * 2000}}).encode()
         s = socket.create_connection(("127.0.0.1", self.server.port), timeout=5)
