@@ -37,10 +37,9 @@ struct Projection {
   const Member* member(std::string_view key) const;
 };
 struct Projection::Member {
-  Member(std::string name, Projection part) : key(std::move(name)), value(std::move(part)), key_value(Value::string(key)) {}
+  Member(std::string name, Projection part) : key(std::move(name)), value(std::move(part)) {}
   std::string key;
   Projection value;
-  Value key_value;  // key as a Value, made once: the reader puts it in every object it builds with this member
 };
 
 // Parses one JSON document building only the part `keep` names (see Projection): equal to parse(text) pruned to
