@@ -59,36 +59,56 @@ size_t ServerMetrics::status_index(int status) {
   return status < 300 ? 14 : 15;
 }
 
+ServerMetrics::Shard& ServerMetrics::this_threads_shard() {
+  // Threads take shards in turn as they first record (the server's event loops first, so they get their own).
+  static std::atomic<size_t> next{0};
+  thread_local const size_t shard = next.fetch_add(1, std::memory_order_relaxed) % kShards;
+  return shards_[shard];
+}
+
 void ServerMetrics::record_request(Handler handler, std::string_view method, int status,
                                    std::chrono::nanoseconds elapsed) {
   size_t idx = (static_cast<size_t>(handler) * kMethods + method_index(method)) * kStatuses + status_index(status);
-  requests_[idx].observe(elapsed);
+  this_threads_shard().requests[idx].observe(elapsed);
 }
 
-void ServerMetrics::record_eval(std::chrono::nanoseconds elapsed) { eval_.observe(elapsed); }
+void ServerMetrics::record_eval(std::chrono::nanoseconds elapsed) { this_threads_shard().eval.observe(elapsed); }
 
 uint64_t ServerMetrics::total_requests() const {
   uint64_t n = 0;
-  for (const auto& h : requests_) n += h.count.load(std::memory_order_relaxed);
+  for (const Shard& shard : shards_)
+    for (const auto& h : shard.requests) n += h.count.load(std::memory_order_relaxed);
   return n;
 }
 
 namespace {
 
-void append_histogram(std::string& out, const char* name, const std::string& labels, const auto& h,
+// One histogram's counts added up over the shards.
+struct Totals {
+  std::array<uint64_t, ServerMetrics::kBuckets> buckets{};
+  uint64_t count = 0;
+  uint64_t sum_ns = 0;
+  void add(const auto& h) {
+    for (size_t i = 0; i < buckets.size(); ++i) buckets[i] += h.buckets[i].load(std::memory_order_relaxed);
+    count += h.count.load(std::memory_order_relaxed);
+    sum_ns += h.sum_ns.load(std::memory_order_relaxed);
+  }
+};
+
+void append_histogram(std::string& out, const char* name, const std::string& labels, const Totals& h,
                       const auto& bounds) {
   char buf[128];
   uint64_t cumulative = 0;
   for (size_t i = 0; i < bounds.size(); ++i) {
-    cumulative += h.buckets[i].load(std::memory_order_relaxed);
+    cumulative += h.buckets[i];
     std::snprintf(buf, sizeof buf, "%g", bounds[i]);
     out += std::string(name) + "_bucket{" + labels + (labels.empty() ? "" : ",") + "le=\"" + buf + "\"} " +
            std::to_string(cumulative) + "\n";
   }
-  uint64_t count = h.count.load(std::memory_order_relaxed);
+  uint64_t count = h.count;
   out += std::string(name) + "_bucket{" + labels + (labels.empty() ? "" : ",") + "le=\"+Inf\"} " +
          std::to_string(count) + "\n";
-  std::snprintf(buf, sizeof buf, "%.9f", static_cast<double>(h.sum_ns.load(std::memory_order_relaxed)) / 1e9);
+  std::snprintf(buf, sizeof buf, "%.9f", static_cast<double>(h.sum_ns) / 1e9);
   std::string braces = labels.empty() ? "" : "{" + labels + "}";
   out += std::string(name) + "_sum" + braces + " " + buf + "\n";
   out += std::string(name) + "_count" + braces + " " + std::to_string(count) + "\n";
@@ -103,8 +123,9 @@ std::string ServerMetrics::prometheus_text() const {
   for (size_t h = 0; h < static_cast<size_t>(Handler::Count); ++h) {
     for (size_t m = 0; m < kMethods; ++m) {
       for (size_t s = 0; s < kStatuses; ++s) {
-        const auto& hist = requests_[(h * kMethods + m) * kStatuses + s];
-        if (hist.count.load(std::memory_order_relaxed) == 0) continue;
+        Totals hist;
+        for (const Shard& shard : shards_) hist.add(shard.requests[(h * kMethods + m) * kStatuses + s]);
+        if (hist.count == 0) continue;
         std::string code = s < 14 ? std::to_string(kStatusCodes[s]) : (s == 14 ? "2xx" : "other");
         std::string labels = "code=\"" + code + "\",handler=\"" + handler_label(static_cast<Handler>(h)) +
                              "\",method=\"" + kMethodNames[m] + "\"";
@@ -114,7 +135,9 @@ std::string ServerMetrics::prometheus_text() const {
   }
   out += "# HELP rego_query_eval_duration_seconds A histogram of policy evaluation time.\n";
   out += "# TYPE rego_query_eval_duration_seconds histogram\n";
-  append_histogram(out, "rego_query_eval_duration_seconds", "", eval_, kBounds);
+  Totals eval;
+  for (const Shard& shard : shards_) eval.add(shard.eval);
+  append_histogram(out, "rego_query_eval_duration_seconds", "", eval, kBounds);
   return out;
 }
 

@@ -1,4 +1,6 @@
 """Health, Config, Status and metrics endpoints over real HTTP against a real trex server."""
+import json
+import re
 import unittest
 
 from harness import ServerTestCase
@@ -63,6 +65,25 @@ class SystemApiTest(ServerTestCase):
         self.assertIn('http_request_duration_seconds_count{code="200",handler="v1/data",method="post"}', text)
         self.assertIn('http_request_duration_seconds_bucket{code="200",handler="v1/data",method="post",le="+Inf"}', text)
         self.assertIn("rego_query_eval_duration_seconds_count", text)
+
+    def test_metrics_count_every_request_once(self):
+        # Connections are spread over the server's event loops, which record into shards of their own: the
+        # exposition adds the shards up.
+        def counts():
+            text = self.server.get("/metrics")[3].decode()
+            req = re.search(r'http_request_duration_seconds_count\{code="200",handler="v1/data",method="post"\} (\d+)', text)
+            inf = re.search(r'http_request_duration_seconds_bucket\{code="200",handler="v1/data",method="post",le="\+Inf"\} (\d+)', text)
+            ev = re.search(r"rego_query_eval_duration_seconds_count (\d+)", text)
+            return [int(m.group(1)) if m else 0 for m in (req, inf, ev)]
+        before = counts()
+        conns = [self.server.conn() for _ in range(4)]
+        for i in range(20):
+            conns[i % 4].request("POST", "/v1/data/authz/allow", body=json.dumps({"input": {}}))
+            conns[i % 4].getresponse().read()
+        for c in conns:
+            c.close()
+        after = counts()
+        self.assertEqual([a - b for a, b in zip(after, before)], [20, 20, 20])
 
     def test_index_and_unknown_path(self):
         status, _, headers, raw = self.server.get("/")
