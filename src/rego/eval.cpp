@@ -272,11 +272,13 @@ bool Evaluator::eval_expr_inner(const ast::Expr& e, Frame& f, Cont k) {
     // built-in called, without a continuation per operand. Anything else takes the general path below.
     if (t.resolved_kind == ast::kResolvedBuiltin && !trace_ && replaced_.empty() && nargs <= ast::kMaxInlineOperands &&
         nargs == static_cast<size_t>(static_cast<const Builtin*>(t.resolved)->arity)) {
+      const Value* operands[ast::kMaxInlineOperands];
       Value args[ast::kMaxInlineOperands];
-      switch (read_operands(t, f, args)) {
+      switch (read_operands(t, f, operands)) {
         case Operands::Undefined: return true;  // an undefined operand: the expression fails, as in eval_call_args
         case Operands::General: break;
         case Operands::Ready:
+          for (size_t i = 0; i < nargs; ++i) args[i] = *operands[i];
           return call_builtin(t, *static_cast<const Builtin*>(t.resolved), BuiltinArgs(args, nargs), [&](const Value& v) {
             if (v.is_boolean() && !v.as_bool() && !keep_false) return true;
             record(v);

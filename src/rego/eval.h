@@ -116,11 +116,11 @@ class Evaluator {
   InPlace binary_in_place(ast::ExprShape op, const ast::Term& call, Frame& f);  // a comparison or `in`
   InPlace call_in_place(const ast::Term& call, Frame& f);
   bool operand_value(const ast::Term& t, Frame& f, const Value*& out);  // direct_value, inlined
-  // Reads a call's operands (at most ast::kMaxInlineOperands) into args as direct values: Ready; Undefined at
-  // the first undefined one (the call is undefined); General at the first that is not direct (then the call
-  // takes the general path).
+  // Reads a call's operands (at most ast::kMaxInlineOperands) as direct values, pointers to where they are:
+  // Ready; Undefined at the first undefined one (the call is undefined); General at the first that is not
+  // direct (then the call takes the general path).
   enum class Operands { Ready, Undefined, General };
-  Operands read_operands(const ast::Term& call, Frame& f, Value* args);
+  Operands read_operands(const ast::Term& call, Frame& f, const Value** operands);
 
   // ---- expressions (eval.cpp) ----
   // with_applied: the expression's `with` modifiers are already in force.
@@ -149,9 +149,13 @@ class Evaluator {
   bool eval_call(const ast::Term& call, Frame& f, ValueCont k);
   bool eval_call_args(const ast::Term& call, size_t nin, Frame& f, FunctionRef<bool(BuiltinArgs)> k);
   bool call_builtin(const ast::Term& call, const Builtin& b, BuiltinArgs args, ValueCont k);
+  // A function's arguments are read where they are (a document of base data, a bound value): copying one
+  // into an array, as built-ins take them, would touch the reference count of a node every thread shares.
+  using FunctionArgs = std::span<const Value* const>;
+  bool call_function(const ast::Term& call, const RuleNode& fn, FunctionArgs args, ValueCont k);
   bool call_function(const ast::Term& call, const RuleNode& fn, BuiltinArgs args, ValueCont k);
   // Binds (or unifies) rule's parameters from i on to args, then runs k.
-  bool bind_params(const ast::Rule& rule, BuiltinArgs args, size_t i, Frame& frame, Cont k);
+  bool bind_params(const ast::Rule& rule, FunctionArgs args, size_t i, Frame& frame, Cont k);
   bool call_print(const ast::Term& call, Frame& f);
   Value metadata_rule() const;   // rego.metadata.rule()
   Value metadata_chain() const;  // rego.metadata.chain()
@@ -194,7 +198,8 @@ class Evaluator {
   std::optional<Value> node_document(const RuleNode& node, const Value* base);
 
   // ---- rules (eval_rules.cpp) ----
-  std::optional<Value> rule_value(const RuleNode& node);
+  // The value of rule node `node` (nullopt: undefined), computed once per memo: a reference to its memo slot.
+  const std::optional<Value>& rule_value(const RuleNode& node);
   // The value of node's default rule (`default p := v`, which has one), in a frame of its own.
   std::optional<Value> default_value(const RuleNode& node);
 

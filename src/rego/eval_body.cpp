@@ -72,21 +72,18 @@ Evaluator::InPlace Evaluator::binary_in_place(ExprShape op, const Term& call, Fr
   }
 }
 
-Evaluator::Operands Evaluator::read_operands(const Term& call, Frame& f, Value* args) {
+Evaluator::Operands Evaluator::read_operands(const Term& call, Frame& f, const Value** operands) {
   for (size_t i = 0; i < call.items.size(); ++i) {
-    const Value* v;
-    if (!operand_value(*call.items[i], f, v)) return Operands::General;
-    if (!v) return Operands::Undefined;
-    args[i] = *v;
+    if (!operand_value(*call.items[i], f, operands[i])) return Operands::General;
+    if (!operands[i]) return Operands::Undefined;
   }
   return Operands::Ready;
 }
 
 Evaluator::InPlace Evaluator::call_in_place(const Term& t, Frame& f) {
   const size_t n = t.items.size();
-  // Built-ins take their operands as one array of Values.
-  Value args[ast::kMaxInlineOperands];
-  switch (read_operands(t, f, args)) {
+  const Value* operands[ast::kMaxInlineOperands];
+  switch (read_operands(t, f, operands)) {
     case Operands::Ready: break;
     case Operands::Undefined: return InPlace::Fail;  // an undefined operand: the call is undefined
     case Operands::General: return InPlace::General;
@@ -96,11 +93,14 @@ Evaluator::InPlace Evaluator::call_in_place(const Term& t, Frame& f) {
     pass = truthy(v);
     return false;
   };
-  const BuiltinArgs operands(args, n);
-  if (t.resolved_kind == ast::kResolvedFunction)
-    call_function(t, *static_cast<const RuleNode*>(t.resolved), operands, test);
-  else
-    call_builtin(t, *static_cast<const Builtin*>(t.resolved), operands, test);
+  if (t.resolved_kind == ast::kResolvedFunction) {
+    call_function(t, *static_cast<const RuleNode*>(t.resolved), FunctionArgs(operands, n), test);
+  } else {
+    // Built-ins take their operands as one array of Values.
+    Value args[ast::kMaxInlineOperands];
+    for (size_t i = 0; i < n; ++i) args[i] = *operands[i];
+    call_builtin(t, *static_cast<const Builtin*>(t.resolved), BuiltinArgs(args, n), test);
+  }
   return outcome(pass);
 }
 

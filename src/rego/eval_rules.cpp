@@ -75,7 +75,7 @@ std::optional<Value> Evaluator::default_value(const RuleNode& node) {
   return first_value(*this, *rule.head.value, frame);
 }
 
-std::optional<Value> Evaluator::rule_value(const RuleNode& node) {
+const std::optional<Value>& Evaluator::rule_value(const RuleNode& node) {
   if (trace_) [[unlikely]] trace_index(node, index_matches(node), node.all_ground_same);
   if (const std::optional<Value>* cached = cache_->rule(node.id)) return *cached;
   uint32_t& in_progress = root_memo_.get()->in_progress(node.id);
@@ -211,7 +211,7 @@ std::optional<Value> Evaluator::rule_value(const RuleNode& node) {
 
   std::optional<Value> result;
   if (complete) {
-    result = complete;
+    result = std::move(complete);
   } else if (is_set && !is_tree) {
     result = Value::set(std::move(tree.root.set_items));
   } else if (is_tree) {
@@ -226,25 +226,40 @@ std::optional<Value> Evaluator::rule_value(const RuleNode& node) {
   }
   --in_progress;
   --depth_;
-  cache_->store_rule(node.id, result);
-  return result;
+  // Moved into the memo and read from there: a rule's value is often a document from base data (a user's
+  // record), whose node every server thread shares; each copy of it is an atomic increment on that node.
+  cache_->store_rule(node.id, std::move(result));
+  return *cache_->rule(node.id);
 }
 
-bool Evaluator::bind_params(const ast::Rule& rule, BuiltinArgs args, size_t i, Frame& frame, Cont k) {
+bool Evaluator::bind_params(const ast::Rule& rule, FunctionArgs args, size_t i, Frame& frame, Cont k) {
   if (i == args.size()) return k();
   const Term& param = *rule.head.args[i];
   if (param.kind == TermKind::Var && param.slot >= 0 && !frame.bound[static_cast<size_t>(param.slot)]) {
     // A plain parameter names the argument, which the caller holds until the call returns: no copy.
     size_t m = mark();
-    bind_borrowed(frame, param.slot, &args[i]);
+    bind_borrowed(frame, param.slot, args[i]);
     bool more = bind_params(rule, args, i + 1, frame, k);
     undo(m);
     return more;
   }
-  return unify_value(param, args[i], frame, [&] { return bind_params(rule, args, i + 1, frame, k); });
+  return unify_value(param, *args[i], frame, [&] { return bind_params(rule, args, i + 1, frame, k); });
 }
 
 bool Evaluator::call_function(const Term& call, const RuleNode& fn, BuiltinArgs args, ValueCont k) {
+  constexpr size_t kInline = 8;
+  const Value* inline_args[kInline];
+  std::vector<const Value*> more;
+  const Value** pointers = inline_args;
+  if (args.size() > kInline) {
+    more.resize(args.size());
+    pointers = more.data();
+  }
+  for (size_t i = 0; i < args.size(); ++i) pointers[i] = &args[i];
+  return call_function(call, fn, FunctionArgs(pointers, args.size()), k);
+}
+
+bool Evaluator::call_function(const Term& call, const RuleNode& fn, FunctionArgs args, ValueCont k) {
   if (++depth_ > kMaxDepth) fail(code::kInternal, "evaluation too deeply nested (function " + fn.path + ")", call.loc);
   if (trace_) [[unlikely]] {
     size_t matched = 0;
