@@ -71,8 +71,8 @@ const Value* lookup_base(const Value& coll, const Value& key) {
       }
       if (!start) {
         // The rule's document, read in place from the memo: its slot is filled once and lives as long as the
-        // memo, which outlives this expression's evaluation (a `with` gets a memo of its own).
-        // A rule with no rules below it has its value for document, in rule_value's memo.
+        // memo, which outlives this expression's evaluation (a `with` gets a memo of its own). A rule with no
+        // rules below it has its value for document: rule_value's slot.
         const RuleNode& node = *static_cast<const RuleNode*>(ref.resolved);
         const std::optional<Value>* memo = node.children.empty() ? cache_->rule(node.id) : cache_->document(node.id);
         if (!memo) memo = rule_document(node);
@@ -184,8 +184,8 @@ bool Evaluator::direct_value(const Term& t, Frame& f, const Value*& out) {
   }
 }
 
-// Out of line, so that ref_start's callers (direct_value, eval_ref: the evaluator's commonest steps) stay
-// small: inlined, computing the rule made direct_value save and restore more registers on every call.
+// ref_start's memo miss (a rule not computed yet in this evaluation), kept out of ref_start, which is inlined
+// into the evaluator's commonest steps (direct_value, eval_ref).
 const std::optional<Value>* Evaluator::rule_document(const RuleNode& node) {
   if (node.children.empty()) {
     // No rules below this one: its document is its value, which rule_value memoises (what node_document would

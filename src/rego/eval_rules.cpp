@@ -246,6 +246,7 @@ bool Evaluator::bind_params(const ast::Rule& rule, FunctionArgs args, size_t i, 
   return unify_value(param, *args[i], frame, [&] { return bind_params(rule, args, i + 1, frame, k); });
 }
 
+// The general path's arguments (evaluated into an array of Values, as built-ins take them), pointed at.
 bool Evaluator::call_function(const Term& call, const RuleNode& fn, BuiltinArgs args, ValueCont k) {
   constexpr size_t kInline = 8;
   const Value* inline_args[kInline];

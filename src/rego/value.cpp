@@ -446,6 +446,15 @@ size_t order_small_string_keys(size_t n, KeyOf key_of, size_t* kept) {
     if (i + 1 == n || order[i + 1].key != order[i].key) kept[count++] = order[i].pos;
   return count;
 }
+
+// The elements of `items` at positions kept[0..count), in that order, moved into a vector of their own.
+template <class T>
+std::vector<T> take_kept(std::vector<T>& items, const size_t* kept, size_t count) {
+  std::vector<T> out;
+  out.reserve(count);
+  for (size_t i = 0; i < count; ++i) out.push_back(std::move(items[kept[i]]));
+  return out;
+}
 }  // namespace
 
 Value Value::set(std::vector<Value> items) {
@@ -465,14 +474,11 @@ Value Value::set(std::vector<Value> items) {
     auto key_of = [&](size_t i) -> std::string_view { return items[i].as_string(); };
     size_t kept[kSmallObject];
     const size_t count = order_small_string_keys(items.size(), key_of, kept);
-    std::vector<Value> sorted;
-    sorted.reserve(count);
-    for (size_t i = 0; i < count; ++i) sorted.push_back(std::move(items[kept[i]]));
-    return set_sorted(std::move(sorted));
+    return set_sorted(take_kept(items, kept, count));
   }
   std::sort(items.begin(), items.end(), less_value);
-  items.erase(std::unique(items.begin(), items.end(), [](const Value& a, const Value& b) { return compare(a, b) == 0; }),
-              items.end());
+  auto same = [](const Value& a, const Value& b) { return compare(a, b) == 0; };
+  items.erase(std::unique(items.begin(), items.end(), same), items.end());
   return set_sorted(std::move(items));
 }
 
@@ -489,10 +495,7 @@ Value Value::object(std::vector<ObjectEntry> entries) {
     auto key_of = [&](size_t i) -> std::string_view { return entries[i].first.as_string(); };
     size_t kept[kSmallObject];
     const size_t count = order_small_string_keys(entries.size(), key_of, kept);
-    std::vector<ObjectEntry> sorted;
-    sorted.reserve(count);
-    for (size_t i = 0; i < count; ++i) sorted.push_back(std::move(entries[kept[i]]));
-    return object_sorted(std::move(sorted));
+    return object_sorted(take_kept(entries, kept, count));
   }
   if (!sorted_unique) {
     // A stable sort keeps duplicates in input order, so the last of each run is the entry that "wins".

@@ -243,7 +243,12 @@ class RequestReader final : public http::basic_parser<true> {
 
   // One bit for each of the three fields noted above (0 for the others).
   static unsigned bit(http::field f) {
-    return f == http::field::expect ? 1u : f == http::field::content_encoding ? 2u : f == http::field::accept_encoding ? 4u : 0u;
+    switch (f) {
+      case http::field::expect: return 1;
+      case http::field::content_encoding: return 2;
+      case http::field::accept_encoding: return 4;
+      default: return 0;
+    }
   }
 
   HttpRequest& r_;
