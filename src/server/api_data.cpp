@@ -39,15 +39,15 @@ bool read_post_input(const HttpRequest& req, const rego::json::Projection* keep,
 
 // Evaluates the document at `path` for a v1 GET or POST and writes OPA's DataResponseV1.
 void v1_read(ServerContext& ctx, const HttpRequest& req, HttpResponse& res, std::string_view path, bool is_post) {
-  RequestMetrics m;
+  const bool with_metrics = bool_param(req, "metrics") || bool_param(req, "instrument");
+  const bool logging = ctx.decision_logging();
+  RequestMetrics m(with_metrics || logging);
   RequestMetrics::Timer handler_timer(m, "timer_server_handler_ns");
   const bool pretty = bool_param(req, "pretty");
-  const bool with_metrics = bool_param(req, "metrics") || bool_param(req, "instrument");
   const bool with_provenance = bool_param(req, "provenance");
 
   rego::QueryOptions opts = query_options(ctx, req);
   auto snap = ctx.store.snapshot();
-  const bool logging = ctx.decision_logging();
   const rego::ExplainMode explain = explain_mode(req);
   {
     RequestMetrics::Timer t(m, "timer_rego_input_parse_ns");

@@ -12,12 +12,13 @@ namespace trex::server {
 using rego::Value;
 
 void RequestMetrics::Timer::stop() {
-  if (stopped_) return;
+  if (stopped_ || !m_.on_) return;
   stopped_ = true;
   m_.add(name_, std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start_).count());
 }
 
 void RequestMetrics::add(const char* name, int64_t value) {
+  if (!on_) return;
   for (auto& [n, v] : values_)
     if (std::string_view(n) == name) {
       v += value;

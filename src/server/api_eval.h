@@ -17,12 +17,16 @@
 
 namespace trex::server {
 
-// Per-request metrics as OPA reports them with ?metrics=true (timer_rego_query_eval_ns, ...).
+// Per-request metrics as OPA reports them with ?metrics=true (timer_rego_query_eval_ns, ...). Off, nothing is
+// recorded and the timers do not read the clock: a request whose metrics nobody reads (no ?metrics, no
+// decision log) saves four clock reads.
 class RequestMetrics {
  public:
+  explicit RequestMetrics(bool on = true) : on_(on) {}
   class Timer {
    public:
-    Timer(RequestMetrics& m, const char* name) : m_(m), name_(name), start_(std::chrono::steady_clock::now()) {}
+    Timer(RequestMetrics& m, const char* name)
+        : m_(m), name_(name), start_(m.on_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point()) {}
     ~Timer() { stop(); }
     void stop();
 
@@ -39,6 +43,7 @@ class RequestMetrics {
  private:
   // A request records three timers at most: kept inline, so measuring every request allocates nothing.
   boost::container::small_vector<std::pair<const char*, int64_t>, 4> values_;
+  bool on_;
 };
 
 // A Data API path ("a/b/0", percent-encoded) as ref keys after data: segments decoded, integer segments as

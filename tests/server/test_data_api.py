@@ -221,6 +221,9 @@ class DecisionLogTest(ServerTestCase):
         self.assertEqual(event["input"], {"user": "alice"})
         self.assertEqual(event["result"], True)
         self.assertIn("id", event["labels"])
+        # The request's timers are read for the log even when the request did not ask for ?metrics.
+        self.assertGreater(event["metrics"]["timer_rego_query_eval_ns"], 0)
+        self.assertGreater(event["metrics"]["timer_server_handler_ns"], 0)
 
     def test_logged_input_is_whole(self):
         # Decision logs record the input whole, parts no rule reads included.
