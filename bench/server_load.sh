@@ -32,7 +32,7 @@
 #
 # Everything (wrk, both servers) shares the machine's cores: on a 2-core machine wrk takes a good part of
 # one core, so absolute numbers are low and noisy; the ratio is what this benchmark is for. The load
-# average is printed at the start. Environment knobs: DURATION (6), WARMUP (2), ROUNDS (3), THREADS (2), CONNS (32),
+# average is printed at the start. Environment knobs: DURATION (6), WARMUP (2), ROUNDS (5), THREADS (2), CONNS (32),
 # LOW_CONNS (4), HALF_DELAY_MS (5), PORT (default: the first free one from 28181). Besides req/s and
 # latency, each run reports the server's CPU time per request (from /proc), the steadier number when the
 # machine is shared.
@@ -43,7 +43,7 @@ REPO="$(cd "$HERE/.." && pwd)"
 BUILD=${1:-${BUILD_DIR:-$REPO/build}}
 DURATION=${DURATION:-6}
 WARMUP=${WARMUP:-2}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 THREADS=${THREADS:-2}
 CONNS=${CONNS:-32}
 LOW_CONNS=${LOW_CONNS:-4}

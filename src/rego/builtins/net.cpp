@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstdio>
 
 #include "rego/builtins/registry.h"
@@ -192,7 +193,8 @@ std::optional<Net> parse_cidr(std::string_view s) {
   auto a = parse_addr(s.substr(0, slash));
   std::string_view p = s.substr(slash + 1);
   if (!a || p.empty() || p.size() > 7 || p.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
-  int prefix = std::stoi(std::string(p));
+  int prefix = 0;
+  std::from_chars(p.data(), p.data() + p.size(), prefix);  // digits only, at most 7 of them: always fits
   if (prefix > bits_of(a->v4)) return std::nullopt;
   Net n{a->v4, a->value & mask_of(a->v4, prefix), prefix};
   return normalize(n);
