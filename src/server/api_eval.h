@@ -25,8 +25,9 @@ class RequestMetrics {
   explicit RequestMetrics(bool on = true) : on_(on) {}
   class Timer {
    public:
-    Timer(RequestMetrics& m, const char* name)
-        : m_(m), name_(name), start_(m.on_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point()) {}
+    Timer(RequestMetrics& m, const char* name) : m_(m), name_(name) {
+      if (m.on_) start_ = std::chrono::steady_clock::now();
+    }
     ~Timer() { stop(); }
     void stop();
 
