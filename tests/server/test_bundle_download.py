@@ -210,6 +210,9 @@ class BundleDownloadTest(unittest.TestCase):
         # Nothing to serve yet: the bundle is not activated and /health?bundles says so.
         server = self.trex(config(self.nginx.url))
         self.assertTrue(wait_for(lambda: 404 in self.nginx.requests()), self.nginx.requests())
+        # nginx logs the request before trex has read the answer: wait for the status to record it.
+        bundle_status = lambda: server.get("/v1/status")[1]["result"]["bundles"].get("authz", {})
+        self.assertTrue(wait_for(lambda: "http_code" in bundle_status()), bundle_status())
         self.assertEqual(server.get("/health?bundles")[0], 500)
         self.assertEqual(server.get("/health")[0], 200)
         self.assertEqual(server.get("/v1/status")[1]["result"]["plugins"]["bundle"]["state"], "NOT_READY")
