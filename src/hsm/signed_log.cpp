@@ -223,9 +223,13 @@ bool SignedLog::Impl::enqueue(std::string_view kind, std::string_view record_jso
     if (callback) item.callback = std::move(*callback);
     ++waiters;
   }
+  // The writer waits for the first record, then (async) for the batch to fill: it needs waking only when
+  // one of those waits could end — a first record, a waiter, a full batch. Waking it for every record made
+  // it rise and go back to sleep once per decision (a futex call here, a wake-up on the other core there).
+  const bool writer_waits_for_this = queue.empty() || sync || queued_records + 1 >= opt.max_batch;
   queue.push_back(std::move(item));
   ++queued_records;
-  work_cv.notify_one();
+  if (writer_waits_for_this) work_cv.notify_one();
   return true;
 }
 

@@ -153,6 +153,25 @@ TEST(SignedLog, AsyncBatchClosesAfterMaxDelay) {
   EXPECT_EQ(log->stats().checkpoints, 1u);
 }
 
+// The writer is woken for the record that fills a batch (not for every record): a full batch is written
+// without waiting out a long max_delay.
+TEST(SignedLog, AsyncFullBatchIsWrittenAtOnce) {
+  auto o = options(Durability::Async);
+  o.max_batch = 10;
+  o.max_delay_ms = 10000;
+  std::string error;
+  auto log = SignedLog::open(o, shared_signer(), error);
+  ASSERT_TRUE(log) << error;
+  ASSERT_TRUE(log->append("decision", record(0), error)) << error;
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the writer now waits for the batch to fill
+  EXPECT_EQ(log->stats().checkpoints, 0u);
+  for (int i = 1; i < 10; ++i) ASSERT_TRUE(log->append("decision", record(i), error)) << error;
+  for (int i = 0; i < 400 && log->stats().checkpoints == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(log->stats().checkpoints, 1u);
+  EXPECT_EQ(log->stats().records, 10u);
+}
+
 TEST(SignedLog, AsyncFullQueueIsAnErrorOrACountedDrop) {
   for (auto policy : {OverflowPolicy::Error, OverflowPolicy::Drop}) {
     auto o = options(Durability::Async);
