@@ -68,7 +68,7 @@ ServerMetrics::Shard& ServerMetrics::this_threads_shard() {
 
 void ServerMetrics::record_request(Handler handler, std::string_view method, int status,
                                    std::chrono::nanoseconds elapsed) {
-  size_t idx = (static_cast<size_t>(handler) * kMethods + method_index(method)) * kStatuses + status_index(status);
+  size_t idx = request_index(static_cast<size_t>(handler), method_index(method), status_index(status));
   this_threads_shard().requests[idx].observe(elapsed);
 }
 
@@ -124,7 +124,7 @@ std::string ServerMetrics::prometheus_text() const {
     for (size_t m = 0; m < kMethods; ++m) {
       for (size_t s = 0; s < kStatuses; ++s) {
         Totals hist;
-        for (const Shard& shard : shards_) hist.add(shard.requests[(h * kMethods + m) * kStatuses + s]);
+        for (const Shard& shard : shards_) hist.add(shard.requests[request_index(h, m, s)]);
         if (hist.count == 0) continue;
         std::string code = s < 14 ? std::to_string(kStatusCodes[s]) : (s == 14 ? "2xx" : "other");
         std::string labels = "code=\"" + code + "\",handler=\"" + handler_label(static_cast<Handler>(h)) +

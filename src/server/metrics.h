@@ -48,6 +48,10 @@ class ServerMetrics {
   static constexpr size_t kStatuses = 16; // see status_index()
   static size_t method_index(std::string_view method);
   static size_t status_index(int status);
+  // A request histogram's place in Shard::requests: by handler, then method, then status index.
+  static size_t request_index(size_t handler, size_t method, size_t status) {
+    return (handler * kMethods + method) * kStatuses + status;
+  }
 
   static constexpr size_t kShards = 4;
   struct alignas(64) Shard {
